@@ -1,0 +1,59 @@
+/** Local user id: Gatehouse's own, stable across auth servers' ids. */
+export type UserId = number;
+
+export interface User {
+  id: UserId;
+  email: string;
+}
+
+/** An account as the authorization server knows it: `subject` is its identity there (DOT: the username). */
+export interface Account {
+  subject: string;
+  email: string;
+}
+
+export interface SignUp {
+  email: string;
+  password: string;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+  scopes: Scope[];
+}
+
+export interface PasswordChange {
+  oldPassword: string;
+  password: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  scopes: Scope[];
+}
+
+/** RFC 7662 reduced to what Gatehouse uses. `exp` is in Unix seconds. Inactive is an answer, not an error. */
+export type Introspection =
+  | { active: false }
+  | { active: true; subject: string; email: string; scopes: string[]; exp: number };
+
+/** The scopes Gatehouse hands out and enforces: `read` for GET, `write` for the rest. */
+export const SCOPES = ['read', 'write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Emails are one account regardless of letter case (RFC 5321 allows case-sensitive local parts; no real provider uses them). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Who is calling: the result of authenticating a bearer token. */
+export interface Caller {
+  user: User;
+  subject: string;
+  scopes: ReadonlySet<string>;
+  /** The bearer token itself: needed to act for the caller at the auth server. Never log it. */
+  token: string;
+}

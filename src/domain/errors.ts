@@ -1,0 +1,101 @@
+/** A field at fault: `pointer` is an RFC 6901 JSON pointer into the request body or query. */
+export interface FieldError {
+  pointer: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  override name = this.constructor.name; // NotOwner in logs, not Error
+}
+
+export class InvalidInput extends DomainError {
+  readonly code = 'invalid_input';
+  constructor(readonly errors: FieldError[], message = 'the request has invalid fields') {
+    super(message);
+  }
+}
+
+/** Bad user credentials or an unusable refresh token (RFC 6749 §5.2 `invalid_grant`). */
+export class InvalidGrant extends DomainError {
+  readonly code = 'invalid_grant';
+  constructor(message = 'invalid credentials given') { super(message); }
+}
+
+/** A scope outside what Gatehouse hands out (RFC 6749 §5.2 `invalid_scope`). */
+export class InvalidScope extends DomainError {
+  readonly code = 'invalid_scope';
+  constructor(message = 'the requested scope is invalid or unknown') { super(message); }
+}
+
+/** No bearer token at all: RFC 6750 §3.1 says such a 401 carries no `error` attribute. */
+export class Unauthenticated extends DomainError {
+  readonly code = 'unauthenticated';
+  constructor() { super('this request needs a bearer token'); }
+}
+
+export class InvalidToken extends DomainError {
+  readonly code = 'invalid_token';
+  constructor(message = 'the access token is invalid, expired or revoked') { super(message); }
+}
+
+export class InsufficientScope extends DomainError {
+  readonly code = 'insufficient_scope';
+  constructor(readonly required: string) { super(`this request needs the "${required}" scope`); }
+}
+
+export class NotOwner extends DomainError {
+  readonly code = 'not_owner';
+  constructor(readonly itemId: number) { super(`item ${itemId} belongs to another user`); }
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'not_found';
+  constructor(readonly what: string, readonly id: number | string) { super(`${what} ${id} does not exist`); }
+}
+
+export class NameTaken extends DomainError {
+  readonly code = 'name_taken';
+  constructor(readonly itemName: string) { super(`an item named "${itemName}" already exists`); }
+}
+
+export class EmailTaken extends DomainError {
+  readonly code = 'email_taken';
+  constructor() { super('an account with this email already exists'); } // the email is not echoed: it is personal data
+}
+
+export class VersionMismatch extends DomainError {
+  readonly code = 'version_mismatch';
+  constructor(readonly itemId: number) { super(`item ${itemId} has changed since the version in If-Match`); }
+}
+
+/** The authorization server does not offer this operation (e.g. sign-up on a generic OAuth 2 server). */
+export class NotSupported extends DomainError {
+  readonly code = 'not_supported';
+}
+
+/** The authorization server answered something that cannot be understood (HTML, a broken body, a 500 page). */
+export class AuthServerBadAnswer extends DomainError {
+  readonly code = 'auth_server_bad_answer';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`the authorization server gave an unusable answer: ${detail}`, options);
+  }
+}
+
+/** The authorization server is unreachable, timed out or answered 5xx. */
+export class AuthServerUnavailable extends DomainError {
+  readonly code = 'auth_server_unavailable';
+  constructor(detail = 'the authorization server is unavailable', options?: { cause?: unknown }) {
+    super(detail, options);
+  }
+}
+
+export class DatabaseUnavailable extends DomainError {
+  readonly code = 'database_unavailable';
+  constructor(options?: { cause?: unknown }) { super('the database is unavailable', options); }
+}
+
+export type AnyDomainError =
+  | InvalidInput | InvalidGrant | InvalidScope | Unauthenticated | InvalidToken | InsufficientScope
+  | NotOwner | NotFound | NameTaken | EmailTaken | VersionMismatch | NotSupported
+  | AuthServerBadAnswer | AuthServerUnavailable | DatabaseUnavailable;

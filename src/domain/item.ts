@@ -1,0 +1,47 @@
+import type { User, UserId } from './account.js';
+
+export type ItemId = number;
+
+export interface Item {
+  id: ItemId;
+  name: string;
+  description: string;
+  /** A decimal with exactly two places, as text ("12.50"): money never passes through a float. */
+  price: string;
+  owner: User;
+  /** Bumped on every change; the HTTP adapter exposes it as the ETag. */
+  version: number;
+}
+
+export interface ItemDraft {
+  name: string;
+  description: string;
+  price: string;
+}
+
+export type ItemChange = Partial<ItemDraft>;
+
+export const ORDERINGS = ['id', '-id', 'name', '-name', 'price', '-price'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** Where a keyset page starts: just after (or before) the row with this sort key and id. */
+export interface Position {
+  ordering: Ordering;
+  key: string | number;
+  id: ItemId;
+  direction: 'after' | 'before';
+}
+
+export interface ListQuery {
+  limit: number;
+  ordering: Ordering;
+  from?: Position;
+  ownerId?: UserId;
+}
+
+export interface Page {
+  items: Item[];
+  /** Present when there is a page after / before this one. */
+  next?: Position;
+  previous?: Position;
+}
