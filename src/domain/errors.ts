@@ -1,6 +1,10 @@
-/** A field at fault: `pointer` is an RFC 6901 JSON pointer into the request body or query. */
+/**
+ * A field at fault: `pointer` is an RFC 6901 JSON pointer into the request body ("/price"),
+ * `parameter` names a query or header parameter ("limit"). One of the two is set.
+ */
 export interface FieldError {
-  pointer: string;
+  pointer?: string;
+  parameter?: string;
   message: string;
 }
 
