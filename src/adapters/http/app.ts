@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Deps } from '../../ports/index.js';
+import type { AppState } from './context.js';
+import { renderProblems, unmatchedAsProblem } from './error-middleware.js';
+import type { RequestValidators } from './request-validator.js';
+import { itemRoutes } from './routes/items.js';
+import { metaRoutes, type MetaOptions } from './routes/meta.js';
+import { userRoutes } from './routes/users.js';
+
+export interface AppOptions extends MetaOptions {
+  deps: Deps;
+  validators: RequestValidators;
+  logger: Logger;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
+
+export function createApp(options: AppOptions): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
+  const routeDeps = { deps: options.deps, validators: options.validators };
+  const router = new Router<AppState>();
+  userRoutes(router, routeDeps);
+  itemRoutes(router, routeDeps);
+  metaRoutes(router, options);
+
+  app.use(async (ctx, next) => {
+    const given = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = options.logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      ctx.state.log.info({
+        method: ctx.method, path: ctx.path, status: ctx.status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6, userId: ctx.state.caller?.user.id,
+      }, 'request');
+    }
+  });
+  app.use(renderProblems);
+  app.use(unmatchedAsProblem);
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,32 @@
+import { DomainError, type AnyDomainError } from '../../domain/errors.js';
+import { exposedHttpError, toProblem, type Rendered } from './problem.js';
+
+/**
+ * The two token routes answer errors as RFC 6749 §5.2 `{error, error_description}`: OAuth clients
+ * (Swagger UI's password flow among them) read that shape, not problem+json.
+ */
+export function toOAuthError(err: unknown): Rendered {
+  const asProblem = toProblem(err);
+  const { status, headers } = asProblem;
+  const error = oauthCode(err, status);
+  const body: Record<string, unknown> = { error, error_description: description(err, asProblem) };
+  return { status, type: 'application/json', headers: { ...headers, 'Cache-Control': 'no-store' }, body };
+}
+
+function oauthCode(err: unknown, status: number): string {
+  if (err instanceof DomainError) {
+    const code = (err as AnyDomainError).code;
+    if (code === 'invalid_grant' || code === 'invalid_scope') return code;
+    if (code === 'invalid_input') return 'invalid_request';
+  }
+  if (exposedHttpError(err)) return 'invalid_request';
+  return status === 503 ? 'temporarily_unavailable' : 'server_error';
+}
+
+function description(err: unknown, asProblem: Rendered): string {
+  if (err instanceof DomainError && (err as AnyDomainError).code === 'invalid_input') {
+    const { errors } = err as Extract<AnyDomainError, { code: 'invalid_input' }>;
+    return errors.map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`).join('; ');
+  }
+  return String(asProblem.body.detail);
+}

@@ -1,0 +1,93 @@
+import { DomainError, type AnyDomainError, type FieldError } from '../../domain/errors.js';
+
+/** What the error middleware writes: a status, headers and a JSON body of the right media type. */
+export interface Rendered {
+  status: number;
+  type: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+type Code = AnyDomainError['code'];
+
+// A code missing here is a compile error, so every domain error has a deliberate status.
+const STATUS: Record<Code, number> = {
+  invalid_input: 400, invalid_grant: 400, invalid_scope: 400, unauthenticated: 401, invalid_token: 401,
+  insufficient_scope: 403, not_owner: 403, not_found: 404, name_taken: 409, email_taken: 409,
+  version_mismatch: 412, not_supported: 501, auth_server_bad_answer: 502, auth_server_unavailable: 503,
+  database_unavailable: 503,
+};
+
+const TITLE: Record<Code, string> = {
+  invalid_input: 'Invalid input', invalid_grant: 'Invalid grant', invalid_scope: 'Invalid scope',
+  unauthenticated: 'Authentication required', invalid_token: 'Invalid token',
+  insufficient_scope: 'Insufficient scope', not_owner: 'Not the owner', not_found: 'Not found',
+  name_taken: 'Name taken', email_taken: 'Email taken', version_mismatch: 'Precondition failed',
+  not_supported: 'Not supported', auth_server_bad_answer: 'Bad answer from the authorization server',
+  auth_server_unavailable: 'Authorization server unavailable', database_unavailable: 'Database unavailable',
+};
+
+/** Seconds a client should wait before retrying a 503: long enough for a restart, short enough to feel live. */
+const RETRY_AFTER_SECONDS = '5';
+
+/** Errors raised by Koa and its body parser carry an HTTP status and say whether it is safe to show. */
+interface HttpError { status: number; expose?: boolean; message: string }
+
+const HTTP_CODES: Record<number, { code: string; title: string; detail: string }> = {
+  400: { code: 'malformed_request', title: 'Malformed request', detail: 'the request body is not valid JSON or form data' },
+  413: { code: 'payload_too_large', title: 'Payload too large', detail: 'the request body is larger than 64 KiB' },
+  415: { code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'send the body as application/json' },
+};
+
+export function problem(
+  status: number, code: string, title: string, detail: string,
+  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): Rendered {
+  const body: Record<string, unknown> = { type: `/problems/${code}`, title, status, detail };
+  if (extra.errors) body.errors = extra.errors;
+  const headers = { ...extra.headers };
+  if (status === 503) headers['Retry-After'] = RETRY_AFTER_SECONDS;
+  return { status, type: 'application/problem+json', headers, body };
+}
+
+/** Renders any thrown value as RFC 9457 problem+json; the third element says whether it was unexpected. */
+export function toProblem(err: unknown): Rendered {
+  if (err instanceof DomainError) {
+    const e = err as AnyDomainError;
+    return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, {
+      ...(e.code === 'invalid_input' ? { errors: e.errors } : {}),
+      headers: authenticateHeader(e),
+    });
+  }
+  const http = exposedHttpError(err);
+  if (http) {
+    const known = HTTP_CODES[http.status];
+    return known
+      ? problem(http.status, known.code, known.title, known.detail)
+      : problem(http.status, 'http_error', http.message, http.message);
+  }
+  return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
+}
+
+/** RFC 6750 §3: which challenge goes with which failure. */
+function authenticateHeader(e: AnyDomainError): Record<string, string> {
+  const realm = 'Bearer realm="gatehouse"';
+  switch (e.code) {
+    case 'unauthenticated': return { 'WWW-Authenticate': realm };
+    case 'invalid_token':
+      return { 'WWW-Authenticate': `${realm}, error="invalid_token", error_description="${e.message}"` };
+    case 'insufficient_scope':
+      return { 'WWW-Authenticate': `${realm}, error="insufficient_scope", scope="${e.required}"` };
+    default: return {};
+  }
+}
+
+export function exposedHttpError(err: unknown): HttpError | undefined {
+  const e = err as Partial<HttpError> | null;
+  if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) return e as HttpError;
+  return undefined;
+}
+
+export function isUnexpected(rendered: Rendered): boolean {
+  return rendered.status >= 500 && rendered.body.type === '/problems/internal_error';
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import Router from '@koa/router';
+import type { AppState, Ctx } from '../context.js';
+
+export interface Readiness {
+  database(): Promise<void>;
+  authServer(): Promise<void>;
+}
+
+export interface MetaOptions {
+  readiness: Readiness;
+  document: { yaml: string; json: Record<string, unknown> };
+}
+
+/** Files of swagger-ui-dist served under /docs/, read once: the docs work with no network. */
+const SWAGGER_FILES: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  'oauth2-redirect.html': 'text/html; charset=utf-8',
+  'oauth2-redirect.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+export function metaRoutes(router: Router<AppState>, { readiness, document }: MetaOptions): void {
+  const swaggerDir = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
+  const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
+
+  router.get('/healthz', (ctx: Ctx) => { ctx.body = { status: 'ok' }; });
+
+  router.get('/readyz', async (ctx: Ctx) => {
+    const [database, authServer] = await Promise.all([readiness.database(), readiness.authServer()].map(
+      (check) => check.then(() => 'ok' as const, () => 'down' as const)));
+    const ready = database === 'ok' && authServer === 'ok';
+    ctx.status = ready ? 200 : 503;
+    if (!ready) ctx.set('Retry-After', '5');
+    ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database, authServer } };
+  });
+
+  const json = JSON.stringify(document.json);
+  router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = document.yaml; });
+  router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = json; });
+
+  router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = DOCS_PAGE; });
+  router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = INITIALIZER; });
+  router.get('/docs/:file', (ctx: Ctx, next) => {
+    const asset = assets.get(ctx.params.file ?? '');
+    if (!asset) return next();
+    ctx.type = asset.type;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = asset.body;
+  });
+}
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Gatehouse API</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="/docs/swagger-ui-standalone-preset.js"></script>
+  <script src="/docs/swagger-initializer.js"></script>
+</body>
+</html>
+`;
+
+// Served as a file rather than inline so a strict Content-Security-Policy can forbid inline scripts.
+const INITIALIZER = `window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: '/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'StandaloneLayout',
+    oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect.html',
+  });
+};
+`;

@@ -1,0 +1,57 @@
+import Router from '@koa/router';
+import { changePassword } from '../../../use-cases/change-password.js';
+import { getToken } from '../../../use-cases/get-token.js';
+import { refreshToken } from '../../../use-cases/refresh-token.js';
+import { signUp } from '../../../use-cases/sign-up.js';
+import { bodyOf, callerOf, paths, type AppState, type Ctx, type RouteDeps } from '../context.js';
+import { renderErrorsWith } from '../error-middleware.js';
+import { toOAuthError } from '../oauth-error.js';
+import { tokenBody, userBody } from '../wire.js';
+
+type TokenWire =
+  | { email: string; password: string; scope?: string }
+  | { grant_type: 'password'; username: string; password: string; scope?: string };
+type RefreshWire = { refresh: string } | { grant_type: 'refresh_token'; refresh_token: string };
+interface SignUpWire { email: string; password: string; password2: string }
+interface PasswordWire { old_password: string; password: string; password2: string }
+
+export function userRoutes(router: Router<AppState>, r: RouteDeps): void {
+  const { deps } = r;
+  const oauthErrors = renderErrorsWith(toOAuthError);
+
+  router.post(paths('/users/signup/'), async (ctx: Ctx) => {
+    const body = await bodyOf<SignUpWire>(r, ctx, 'signUp');
+    const user = await signUp(deps, body);
+    ctx.status = 201;
+    ctx.body = userBody(user);
+  });
+
+  router.post(paths('/users/token/'), oauthErrors, async (ctx: Ctx) => {
+    const body = await bodyOf<TokenWire>(r, ctx, 'getToken');
+    // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
+    const email = 'email' in body ? body.email : body.username;
+    const pair = await getToken(deps, { email, password: body.password, ...(body.scope ? { scope: body.scope } : {}) });
+    sendToken(ctx, tokenBody(pair));
+  });
+
+  router.post(paths('/users/token/refresh/'), oauthErrors, async (ctx: Ctx) => {
+    const body = await bodyOf<RefreshWire>(r, ctx, 'refreshToken');
+    const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token);
+    sendToken(ctx, tokenBody(pair));
+  });
+
+  router.put(paths('/users/password/'), async (ctx: Ctx) => {
+    const caller = await callerOf(r, ctx, undefined);
+    const body = await bodyOf<PasswordWire>(r, ctx, 'changePassword');
+    await changePassword(deps, caller, { oldPassword: body.old_password, password: body.password, password2: body.password2 });
+    ctx.status = 204;
+  });
+
+}
+
+/** RFC 6749 §5.1: token responses must not be stored by any cache. */
+function sendToken(ctx: Ctx, body: ReturnType<typeof tokenBody>): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Pragma', 'no-cache');
+  ctx.body = body;
+}

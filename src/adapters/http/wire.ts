@@ -1,0 +1,44 @@
+import type { TokenPair, User } from '../../domain/account.js';
+import type { Item } from '../../domain/item.js';
+
+/** Domain values to the wire's names, in one visible place. */
+export function itemBody(item: Item) {
+  return {
+    id: item.id,
+    name: item.name,
+    description: item.description,
+    price: item.price,
+    user: userBody(item.owner),
+  };
+}
+
+export function userBody(user: User) {
+  return { id: user.id, email: user.email };
+}
+
+export function tokenBody(pair: TokenPair) {
+  return {
+    access_token: pair.accessToken,
+    token_type: 'Bearer',
+    expires_in: pair.expiresIn,
+    refresh_token: pair.refreshToken,
+    scope: pair.scopes.join(' '),
+  };
+}
+
+/** A strong entity tag per version: the representation of one version never changes. */
+export function etagOf(item: Item): string {
+  return `"v${item.version}"`;
+}
+
+/**
+ * The version an If-Match asks for: undefined when absent or `*` (the item exists, or we answer 404),
+ * -1 for a tag this server never made, so the compare-and-set fails with 412 as RFC 9110 §13.1.1 asks.
+ */
+export function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const tags = header.split(',').map((t) => t.trim());
+  const versions = tags.map((t) => /^"v(\d{1,9})"$/.exec(t)?.[1]).filter((v): v is string => v !== undefined);
+  // Several tags can only all match if they name one version; anything else cannot match.
+  return versions.length === tags.length && new Set(versions).size === 1 ? Number(versions[0]) : -1;
+}

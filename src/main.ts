@@ -1,0 +1,97 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
+import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
+import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
+import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
+import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
+import { openDatabase } from './adapters/db/open-database.js';
+import { createApp } from './adapters/http/app.js';
+import { loadOpenApiDocument } from './adapters/http/openapi-document.js';
+import { compileRequestValidators } from './adapters/http/request-validator.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { AuthServer, Deps } from './ports/index.js';
+
+export interface RunningGatehouse {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: the one place that knows which adapters exist and wires them. */
+export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
+  const document = loadOpenApiDocument();
+  const validators = compileRequestValidators(document.json); // compiled once, here, never per request
+  const database = await openDatabase({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    log: (msg) => logger.debug({ component: 'database' }, msg),
+  });
+  try {
+    const authServer = withIntrospectionCache(chooseAuthServer(config, database.db), {
+      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries,
+    });
+    const deps: Deps = {
+      authServer,
+      users: new KyselyUserRepository(database.db),
+      items: new KyselyItemRepository(database.db),
+    };
+    const app = createApp({
+      deps, validators, logger, document,
+      readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
+    });
+    const server = app.listen(config.port, config.host);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, database: database.mode, authAdapter: config.authAdapter }, 'gatehouse is listening');
+    return {
+      url,
+      async close() {
+        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+function chooseAuthServer(config: Config, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): AuthServer {
+  if (config.authAdapter === 'dot' && config.authServer) {
+    return new DotAuthServer({ baseUrl: config.authServer.url, clientId: config.authServer.clientId,
+      clientSecret: config.authServer.clientSecret, timeoutMs: config.authTimeoutMs });
+  }
+  return new EmbeddedAuthServer(db);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`gatehouse: ${err.message}`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  const running = await startGatehouse(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.close().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error('gatehouse: could not start:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

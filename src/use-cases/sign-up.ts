@@ -1,0 +1,24 @@
+import { normalizeEmail, type User } from '../domain/account.js';
+import { InvalidInput } from '../domain/errors.js';
+import type { Deps } from '../ports/index.js';
+
+export interface SignUpRequest {
+  email: string;
+  password: string;
+  password2: string;
+}
+
+/** Creates the account at the authorization server and mirrors it locally, so the reply carries our id. */
+export async function signUp(
+  { authServer, users }: Pick<Deps, 'authServer' | 'users'>, request: SignUpRequest,
+): Promise<User> {
+  assertPasswordsMatch(request.password, request.password2);
+  const account = await authServer.signUp({ email: normalizeEmail(request.email), password: request.password });
+  return users.mirror(account);
+}
+
+export function assertPasswordsMatch(password: string, password2: string): void {
+  if (password !== password2) {
+    throw new InvalidInput([{ pointer: '/password2', message: 'Password fields did not match' }]);
+  }
+}
