@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import type { ApiClient } from '../support/api-client.js';
+
+export function metaEndpointsSuite(api: () => ApiClient): void {
+  describe('health, contract and docs', () => {
+    it('answers /healthz and /readyz with 200 when the database and auth server are up', async () => {
+      expect((await api().get('/healthz')).body).to.deep.equal({ status: 'ok' });
+      const ready = await api().get('/readyz');
+      expect(ready.status).to.equal(200);
+      expect(ready.body).to.deep.equal({ status: 'ok', checks: { database: 'ok', authServer: 'ok' } });
+    });
+
+    it('serves the contract as YAML and JSON, and Swagger UI without a CDN', async () => {
+      const yaml = await api().get('/openapi.yaml');
+      expect(yaml.text).to.match(/^openapi: 3\.1/m);
+      const json = await api().get('/openapi.json');
+      expect(json.body.openapi).to.match(/^3\.1/);
+      const docs = await api().get('/docs');
+      expect(docs.text).to.include('/docs/swagger-ui-bundle.js').and.not.match(/https?:\/\//);
+      expect((await api().get('/docs/swagger-ui-bundle.js')).status).to.equal(200);
+    });
+
+    it('answers an unknown path with a 404 problem', async () => {
+      const res = await api().get('/nope');
+      expect(res.status).to.equal(404);
+      expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    });
+  });
+}

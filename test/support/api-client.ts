@@ -1,0 +1,58 @@
+import { assertMatchesContract } from './contract.js';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  form?: Record<string, string>;
+  /** A raw body with its content type, for malformed and oversized requests. */
+  raw?: { body: string | Buffer; type: string };
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** Talks to a listening Gatehouse and checks every response it sees against openapi.yaml. */
+export class ApiClient {
+  readonly seen: ApiResponse[] = [];
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | Buffer | undefined;
+    if (options.json !== undefined) { body = JSON.stringify(options.json); headers['Content-Type'] = 'application/json'; }
+    if (options.form) { body = new URLSearchParams(options.form).toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
+    if (options.raw) { body = options.raw.body; headers['Content-Type'] = options.raw.type; }
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body ?? null });
+    const text = await res.text();
+    const contentType = res.headers.get('content-type') ?? '';
+    const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text || undefined;
+    assertMatchesContract({ method, path, status: res.status, headers: res.headers, body: parsed, contentType });
+    const response = { status: res.status, headers: res.headers, body: parsed, text };
+    this.seen.push(response);
+    return response;
+  }
+
+  get = (path: string, o?: RequestOptions) => this.request('GET', path, o);
+  post = (path: string, o?: RequestOptions) => this.request('POST', path, o);
+  put = (path: string, o?: RequestOptions) => this.request('PUT', path, o);
+  patch = (path: string, o?: RequestOptions) => this.request('PATCH', path, o);
+  delete = (path: string, o?: RequestOptions) => this.request('DELETE', path, o);
+
+  /** Signs a new user up and returns a token pair for it. */
+  async newUser(prefix = 'user', scope?: string) {
+    const email = `${prefix}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+    const password = 'correct horse battery';
+    const signup = await this.post('/users/signup/', { json: { email, password, password2: password } });
+    if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status} ${signup.text}`);
+    const token = await this.post('/users/token/', { json: { email, password, ...(scope ? { scope } : {}) } });
+    if (token.status !== 200) throw new Error(`token failed: ${token.status} ${token.text}`);
+    return { email, password, id: signup.body.id as number, token: token.body.access_token as string, refresh: token.body.refresh_token as string };
+  }
+}

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startGatehouse } from '../../src/main.js';
+import { startDotPeer, type DotPeer } from './dot-peer.js';
+import { freshPostgresDatabase } from './postgres.js';
+
+export interface GatehouseUnderTest {
+  url: string;
+  /** Every log line the server wrote, for tests that look for leaked secrets. */
+  logs: string[];
+  dot?: DotPeer;
+  close(): Promise<void>;
+}
+
+export interface Mode {
+  database: 'embedded' | 'postgres';
+  auth: 'embedded' | 'dot';
+  env?: Record<string, string>;
+}
+
+/** A real, listening Gatehouse on a free port, wired by the same composition root as `npm start`. */
+export async function startTestGatehouse(mode: Mode): Promise<GatehouseUnderTest> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...mode.env };
+  try {
+    if (mode.database === 'postgres') {
+      const db = await freshPostgresDatabase();
+      cleanups.push(db.drop);
+      env.DATABASE_URL = db.url;
+    } else {
+      const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-data-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      env.DATA_DIR = dataDir;
+    }
+    let dot: DotPeer | undefined;
+    if (mode.auth === 'dot') {
+      dot = await startDotPeer({ accessLog: true });
+      cleanups.push(() => dot!.stop());
+      Object.assign(env, { AUTH_ADAPTER: 'dot', AUTH_SERVER_URL: dot.url, AUTH_CLIENT_ID: dot.clientId, AUTH_CLIENT_SECRET: dot.clientSecret });
+    }
+    const logs: string[] = [];
+    const logger = pino({ level: env.LOG_LEVEL ?? 'info' }, { write: (line: string) => { logs.push(line); } });
+    const running = await startGatehouse(loadConfig(env), logger);
+    cleanups.push(() => running.close());
+    return { url: running.url, logs, ...(dot ? { dot } : {}), close: () => runAll(cleanups) };
+  } catch (err) {
+    await runAll(cleanups);
+    throw err;
+  }
+}
+
+async function runAll(cleanups: (() => Promise<void>)[]): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
