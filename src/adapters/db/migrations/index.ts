@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as createUsersAndItems from './2026-11-28T1400_create_users_and_items.js';
+import * as createEmbeddedAuth from './2026-11-28T1401_create_embedded_auth.js';
+
+/**
+ * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
+ * from .ts under tsx and from compiled .js, and a bundler-free import list cannot miss a file.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-28T1400_create_users_and_items': createUsersAndItems,
+  '2026-11-28T1401_create_embedded_auth': createEmbeddedAuth,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

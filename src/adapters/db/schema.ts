@@ -1,0 +1,54 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types: they never leave adapters/db. Timestamps default to now() in the database. */
+export interface Database {
+  users: UsersTable;
+  items: ItemsTable;
+  embedded_auth_accounts: EmbeddedAuthAccountsTable;
+  embedded_auth_tokens: EmbeddedAuthTokensTable;
+}
+
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, never, Date>;
+
+export interface UsersTable {
+  id: Generated<number>;
+  subject: string;
+  email: string;
+  created_at: CreatedAt;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** numeric(14,2): pg hands it back as text ("12.50"), and we write text, never a float. */
+  price: string;
+  owner_id: number;
+  version: ColumnType<number, never, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The embedded auth server plays a separate server: its tables are never joined with ours. */
+export interface EmbeddedAuthAccountsTable {
+  id: Generated<number>;
+  /** Stored lower-cased, unique. */
+  email: string;
+  /** `scrypt$N$r$p$salt$hash`, base64url parts. */
+  password_hash: string;
+  created_at: CreatedAt;
+}
+
+export interface EmbeddedAuthTokensTable {
+  /** sha256 hex of the access token: the token itself is never stored. */
+  access_hash: string;
+  refresh_hash: string;
+  account_id: number;
+  /** Space-separated, like OAuth's `scope`. */
+  scopes: string;
+  expires_at: Date;
+  refresh_used: ColumnType<boolean, boolean | undefined, boolean>;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+}
