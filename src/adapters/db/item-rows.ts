@@ -1,0 +1,55 @@
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import type { Item, Ordering } from '../../domain/item.js';
+import type { Database } from './schema.js';
+
+export interface ItemRow {
+  id: number; name: string; description: string; price: string; version: number; owner_id: number; owner_email: string | null;
+}
+
+type ItemsEb = ExpressionBuilder<Database, 'items'>;
+
+/** The item's columns plus its owner's email; usable in SELECT and in INSERT/UPDATE … RETURNING alike. */
+export function itemColumns(eb: ItemsEb) {
+  return [
+    'items.id', 'items.name', 'items.description', 'items.price', 'items.version', 'items.owner_id',
+    eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'items.owner_id').as('owner_email'),
+  ] as const;
+}
+
+export function toItem(row: ItemRow): Item {
+  return {
+    id: row.id, name: row.name, description: row.description, price: twoPlaces(row.price),
+    owner: { id: row.owner_id, email: row.owner_email ?? '' }, version: row.version,
+  };
+}
+
+/** numeric(14,2) already comes back as "2.00"; this keeps the promise should the column type change. */
+function twoPlaces(price: string): string {
+  const [whole, fraction = ''] = String(price).split('.');
+  return `${whole}.${fraction.padEnd(2, '0').slice(0, 2)}`;
+}
+
+type SortColumn = 'items.id' | 'items.name' | 'items.price';
+
+/** The sort column for each ordering; id is always the tiebreak. */
+export function sortColumn(ordering: Ordering): SortColumn {
+  const field = ordering.replace(/^-/, '');
+  return field === 'name' ? 'items.name' : field === 'price' ? 'items.price' : 'items.id';
+}
+
+export function sortKey(ordering: Ordering, item: Item): string | number {
+  const column = sortColumn(ordering);
+  return column === 'items.name' ? item.name : column === 'items.price' ? item.price : item.id;
+}
+
+/**
+ * `(sort_col, id) > (key, id)` as one row-value comparison, which PostgreSQL turns into a single
+ * index range scan. Keys are cast to the column's type so each ordering has one stable statement.
+ */
+export function keysetCondition(ordering: Ordering, op: '>' | '<', key: string | number, id: number): RawBuilder<boolean> {
+  const column = sortColumn(ordering);
+  const typedKey = column === 'items.price' ? sql`cast(${String(key)} as numeric)`
+    : column === 'items.id' ? sql`cast(${Number(key)} as integer)` : sql`cast(${String(key)} as varchar)`;
+  if (column === 'items.id') return sql<boolean>`items.id ${sql.raw(op)} ${typedKey}`;
+  return sql<boolean>`(${sql.ref(column)}, items.id) ${sql.raw(op)} (${typedKey}, cast(${id} as integer))`;
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely';
+import type { UserId } from '../../domain/account.js';
+import { NotFound, VersionMismatch } from '../../domain/errors.js';
+import type { Item, ItemChange, ItemDraft, ItemId, ListQuery, Page, Position } from '../../domain/item.js';
+import type { ItemRepository } from '../../ports/index.js';
+import { guarded } from './db-errors.js';
+import { itemColumns, keysetCondition, sortColumn, sortKey, toItem } from './item-rows.js';
+import type { Database } from './schema.js';
+
+export class KyselyItemRepository implements ItemRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(draft: ItemDraft, ownerId: UserId): Promise<Item> {
+    const row = await guarded(() => this.db.insertInto('items')
+      .values({ name: draft.name, description: draft.description, price: draft.price, owner_id: ownerId })
+      .returning(itemColumns)
+      .executeTakeFirstOrThrow(), { itemName: draft.name });
+    return toItem(row);
+  }
+
+  async findById(id: ItemId): Promise<Item | undefined> {
+    const row = await guarded(() => this.db.selectFrom('items').select(itemColumns).where('items.id', '=', id).executeTakeFirst());
+    return row && toItem(row);
+  }
+
+  async update(id: ItemId, change: ItemChange, expectedVersion?: number): Promise<Item> {
+    const { name, description, price } = change;
+    // Compare-and-set in one statement: a concurrent writer either wins before us or makes us miss.
+    const row = await guarded(() => this.db.updateTable('items')
+      .set((eb) => ({
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(price !== undefined ? { price } : {}),
+        version: eb('items.version', '+', 1),
+        updated_at: eb.fn<Date>('now'),
+      }))
+      .where('items.id', '=', id)
+      .$if(expectedVersion !== undefined, (qb) => qb.where('items.version', '=', expectedVersion!))
+      .returning(itemColumns)
+      .executeTakeFirst(), name !== undefined ? { itemName: name } : {});
+    if (!row) throw await this.missError(id);
+    return toItem(row);
+  }
+
+  async delete(id: ItemId, expectedVersion?: number): Promise<void> {
+    const result = await guarded(() => this.db.deleteFrom('items')
+      .where('items.id', '=', id)
+      .$if(expectedVersion !== undefined, (qb) => qb.where('items.version', '=', expectedVersion!))
+      .executeTakeFirst());
+    if (result.numDeletedRows === 0n) throw await this.missError(id);
+  }
+
+  async list({ limit, ordering, from, ownerId }: ListQuery): Promise<Page> {
+    const descending = ordering.startsWith('-');
+    const backwards = from?.direction === 'before';
+    // Paging backwards reads the other way from the position, then puts the rows back in order.
+    const reversed = descending !== backwards;
+    const direction = reversed ? 'desc' : 'asc';
+    const column = sortColumn(ordering);
+    const rows = await guarded(() => this.db.selectFrom('items')
+      .select(itemColumns)
+      .$if(ownerId !== undefined, (qb) => qb.where('items.owner_id', '=', ownerId!))
+      .$if(from !== undefined, (qb) => qb.where(keysetCondition(ordering, reversed ? '<' : '>', from!.key, from!.id)))
+      .$if(column !== 'items.id', (qb) => qb.orderBy(column, direction))
+      .orderBy('items.id', direction)
+      .limit(limit + 1)
+      .execute());
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toItem);
+    if (backwards) items.reverse();
+    const at = (item: Item | undefined, dir: Position['direction']): Position | undefined =>
+      item && { ordering, key: sortKey(ordering, item), id: item.id, direction: dir };
+    const first = at(items[0], 'before');
+    const last = at(items[items.length - 1], 'after');
+    const page: Page = { items };
+    // Going forward there is a previous page whenever we started from a position; backwards, always a next one.
+    if (last && (backwards || more)) page.next = last;
+    if (first && (backwards ? more : from !== undefined)) page.previous = first;
+    return page;
+  }
+
+  private async missError(id: ItemId): Promise<NotFound | VersionMismatch> {
+    const exists = await guarded(() => this.db.selectFrom('items').select('items.id').where('items.id', '=', id).executeTakeFirst());
+    return exists ? new VersionMismatch(id) : new NotFound('item', id);
+  }
+}
