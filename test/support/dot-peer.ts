@@ -1,0 +1,153 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A running Django OAuth Toolkit peer (`shared/peers/dot-authserver`) on a free loopback port. */
+export interface DotPeer {
+  url: string;
+  port: number;
+  clientId: 'rs-id';
+  clientSecret: 'rs-secret';
+  /** Stops gunicorn and waits for it to exit. The state survives until the test process exits, so `restart()` may follow. */
+  stop(): Promise<void>;
+  /** Stops (if running) and starts again on the same port with the same state: accounts and tokens survive. */
+  restart(): Promise<void>;
+  /** `POST /o/introspect/` lines in the access log since the start or the last `resetCounts()`. */
+  introspectionCalls(): number;
+  resetCounts(): void;
+}
+
+export interface DotPeerOptions {
+  /** Extra environment for the peer, e.g. `{ ACCESS_TOKEN_EXPIRE_SECONDS: '1' }`. */
+  env?: Record<string, string>;
+  /** Write gunicorn's access log (default true); `introspectionCalls()` needs it. */
+  accessLog?: boolean;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The repo root is the directory holding package.json; CI copies `shared/` beside it, so the peer is at `<root>/../shared`. */
+export function dotPeerDirectory(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('no package.json above test/support: cannot find the repo root');
+    dir = parent;
+  }
+  return resolve(dir, '..', 'shared', 'peers', 'dot-authserver');
+}
+
+let available: boolean | undefined;
+export function dotPeerAvailable(): boolean {
+  available ??= existsSync(join(dotPeerDirectory(), 'start.sh'))
+    && spawnSync('/usr/bin/python3', ['-c', 'import oauth2_provider, rest_framework, gunicorn'], { stdio: 'ignore' }).status === 0;
+  return available;
+}
+
+export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPeer> {
+  const root = await mkdtemp(join(tmpdir(), 'gatehouse-dot-peer-'));
+  leftovers.add(root);
+  const stateDir = join(root, 'state');
+  await mkdir(stateDir);
+  const accessLog = options.accessLog === false ? undefined : join(root, 'access.log');
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FAST_PASSWORD_HASHER: '1',
+    DOT_AUTHSERVER_WORKERS: '2',
+    ...options.env,
+    DOT_AUTHSERVER_STATE_DIR: stateDir,
+    ...(accessLog ? { DOT_AUTHSERVER_ACCESS_LOG: accessLog } : {}),
+  };
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined = await launch(port, env, url);
+  let baseline = 0;
+
+  const countIntrospections = (): number => {
+    if (!accessLog) throw new Error('introspectionCalls() needs startDotPeer({ accessLog: true })');
+    if (!existsSync(accessLog)) return 0;
+    return readFileSync(accessLog, 'utf8').split('\n').filter((line) => line.includes('"POST /o/introspect/')).length;
+  };
+  const stopChild = async () => {
+    if (child) await terminate(child);
+    child = undefined;
+  };
+
+  return {
+    url, port, clientId: 'rs-id', clientSecret: 'rs-secret',
+    stop: stopChild,
+    async restart() {
+      await stopChild();
+      child = await launch(port, env, url);
+    },
+    introspectionCalls: () => countIntrospections() - baseline,
+    resetCounts() { baseline = countIntrospections(); },
+  };
+}
+
+const running = new Set<ChildProcess>();
+const leftovers = new Set<string>();
+// Safety net when a suite forgets stop() or mocha exits early: no gunicorn or temp dir outlives the run.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+  for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
+});
+
+async function launch(port: number, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+  const child = spawn(join(dotPeerDirectory(), 'start.sh'), [String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; running.delete(child); });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the DOT peer ${exited} before it was ready:\n${output}`);
+    if (await answers405(`${url}/o/token/`)) return child;
+    await sleep(100);
+  }
+  await terminate(child);
+  throw new Error(`the DOT peer did not answer on ${url} within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
+}
+
+async function answers405(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status === 405;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the gunicorn master (start.sh exec'd it), then SIGKILL if it does not exit in time. */
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exit;
+  clearTimeout(timer);
+  running.delete(child);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
