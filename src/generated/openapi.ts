@@ -396,10 +396,7 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Item"][];
         };
-        /**
-         * @default id
-         * @enum {string}
-         */
+        /** @enum {string} */
         Ordering: "id" | "-id" | "name" | "-name" | "price" | "-price";
         /** @example "v3" */
         EntityTag: string;
