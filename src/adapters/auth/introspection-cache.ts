@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { AuthServer } from '../../ports/auth-server.js';
+
+export interface IntrospectionCacheSettings {
+  /** How long an active answer may be reused (capped by the token's own `exp`); 0 turns the cache off. */
+  ttlSeconds: number;
+  /** How long an inactive answer is reused, so a junk token cannot hammer the auth server. */
+  negativeTtlSeconds: number;
+  maxEntries: number;
+  /** Milliseconds; injectable so tests can move time. */
+  now?: () => number;
+}
+
+export interface CacheStats { hits: number; misses: number; negativeHits: number; size: number }
+
+export type CachedAuthServer = AuthServer & {
+  /** Forgets every cached token of this subject (after a password change, say). */
+  dropSubject(subject: string): void;
+  stats(): CacheStats;
+  /** The cache keys, for tests that check no token is kept in clear. */
+  keys(): string[];
+};
+
+export function withIntrospectionCache(inner: AuthServer, settings: IntrospectionCacheSettings): CachedAuthServer {
+  return new IntrospectionCache(inner, settings);
+}
+
+/**
+ * Keys are sha256(token): a heap dump shows no usable token. Concurrent look-ups of one uncached
+ * token share one call; a failure is not cached. A revocation or dropSubject while a call is in
+ * flight keeps that call's answer out of the cache, so a revoked token is never cached as active.
+ */
+class IntrospectionCache implements AuthServer {
+  private readonly cache: LRUCache<string, Introspection>;
+  private readonly bySubject = new Map<string, Set<string>>();
+  private readonly inFlight = new Map<string, Promise<Introspection>>();
+  private readonly now: () => number;
+  private generation = 0; // bumped by every invalidation
+  private counts = { hits: 0, misses: 0, negativeHits: 0 };
+
+  constructor(private readonly inner: AuthServer, private readonly settings: IntrospectionCacheSettings) {
+    this.now = settings.now ?? Date.now;
+    this.cache = new LRUCache<string, Introspection>({
+      max: Math.max(1, settings.maxEntries),
+      perf: { now: this.now },
+      ttlResolution: 0, // an injected clock jumps; never reuse a "now" read earlier
+      dispose: (claims, key) => { if (claims.active) this.unindex(claims.subject, key); },
+    });
+  }
+
+  signUp(input: SignUp): Promise<Account> { return this.inner.signUp(input); }
+  issueToken(credentials: Credentials): Promise<TokenPair> { return this.inner.issueToken(credentials); }
+  refresh(refreshToken: string): Promise<TokenPair> { return this.inner.refresh(refreshToken); }
+  ping(): Promise<void> { return this.inner.ping(); }
+
+  async introspect(token: string): Promise<Introspection> {
+    if (this.settings.ttlSeconds <= 0) return this.inner.introspect(token);
+    const key = keyOf(token);
+    const cached = this.cache.get(key);
+    if (cached) {
+      // The token's own expiry beats the cache's: checked on every hit.
+      if (!cached.active || cached.exp * 1000 <= this.now()) {
+        this.counts.negativeHits++;
+        return { active: false };
+      }
+      this.counts.hits++;
+      return cached;
+    }
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    this.counts.misses++;
+    const call = this.fetchAndStore(key, token).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, call);
+    return call;
+  }
+
+  async changePassword(accessToken: string, change: PasswordChange): Promise<void> {
+    const cached = this.cache.peek(keyOf(accessToken));
+    await this.inner.changePassword(accessToken, change);
+    let subject = cached?.active ? cached.subject : undefined;
+    if (subject === undefined) {
+      const claims = await this.inner.introspect(accessToken).catch(() => undefined);
+      subject = claims?.active ? claims.subject : undefined;
+    }
+    if (subject !== undefined) this.dropSubject(subject);
+    this.cache.delete(keyOf(accessToken));
+  }
+
+  async revoke(accessToken: string): Promise<void> {
+    try {
+      await this.inner.revoke(accessToken);
+    } finally {
+      this.generation++;
+      this.cache.delete(keyOf(accessToken));
+    }
+  }
+
+  dropSubject(subject: string): void {
+    this.generation++;
+    for (const key of [...(this.bySubject.get(subject) ?? [])]) this.cache.delete(key);
+    this.bySubject.delete(subject);
+  }
+
+  stats(): CacheStats {
+    return { ...this.counts, size: this.cache.size };
+  }
+
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  private async fetchAndStore(key: string, token: string): Promise<Introspection> {
+    const generation = this.generation;
+    const claims = await this.inner.introspect(token);
+    const nowMs = this.now();
+    const answer: Introspection = claims.active && claims.exp * 1000 <= nowMs ? { active: false } : claims;
+    if (generation !== this.generation) return answer; // invalidated while we waited: do not cache
+    if (answer.active) {
+      // Kept for the whole TTL even when exp comes first: past exp a hit answers inactive without a call.
+      this.cache.set(key, answer, { ttl: this.settings.ttlSeconds * 1000 });
+      this.index(answer.subject, key);
+    } else if (this.settings.negativeTtlSeconds > 0) {
+      this.cache.set(key, answer, { ttl: this.settings.negativeTtlSeconds * 1000 });
+    }
+    return answer;
+  }
+
+  private index(subject: string, key: string): void {
+    let keys = this.bySubject.get(subject);
+    if (!keys) this.bySubject.set(subject, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private unindex(subject: string, key: string): void {
+    const keys = this.bySubject.get(subject);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.bySubject.delete(subject);
+  }
+}
+
+function keyOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
