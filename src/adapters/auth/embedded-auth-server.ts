@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { normalizeEmail, SCOPES, type Account, type Credentials, type Introspection, type PasswordChange, type Scope, type SignUp, type TokenPair } from '../../domain/account.js';
+import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken, type FieldError } from '../../domain/errors.js';
+import type { AuthServer } from '../../ports/index.js';
+import { isUnavailable } from '../db/db-errors.js';
+import type { Database } from '../db/schema.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hash.js';
+import { passwordProblems } from './password-policy.js';
+
+export interface EmbeddedAuthSettings {
+  /** Lifetime of an access token; default 36000 s, like DOT's default. */
+  accessTokenTtlSeconds?: number;
+  now?: () => Date;
+}
+
+/**
+ * An authorization server inside Gatehouse, for a zero-setup start. Tokens are stored only as
+ * sha256 hashes; a refresh rotates the pair; a password change revokes every token of the account.
+ */
+export class EmbeddedAuthServer implements AuthServer {
+  private readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly db: Kysely<Database>, settings: EmbeddedAuthSettings = {}) {
+    this.ttlSeconds = settings.accessTokenTtlSeconds ?? 36_000;
+    this.now = settings.now ?? (() => new Date());
+  }
+
+  signUp({ email, password }: SignUp): Promise<Account> {
+    return this.guard(async () => {
+      await rejectWeak(password, '/password');
+      const row = await this.db.insertInto('embedded_auth_accounts')
+        .values({ email: normalizeEmail(email), password_hash: await hashPassword(password) })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .returning(['id', 'email'])
+        .executeTakeFirst();
+      if (!row) throw new EmailTaken();
+      return { subject: String(row.id), email: row.email };
+    });
+  }
+
+  issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
+    return this.guard(async () => {
+      const granted = grantedScopes(scopes);
+      const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
+        .where('email', '=', normalizeEmail(email)).executeTakeFirst();
+      const matches = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
+      if (!account || !matches) throw new InvalidGrant();
+      return this.grant(this.db, account.id, granted);
+    });
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.guard(() => this.db.transaction().execute(async (trx) => {
+      // One UPDATE spends the refresh token: of two concurrent refreshes, only one gets a row back.
+      const spent = await trx.updateTable('embedded_auth_tokens')
+        .set({ refresh_used: true, revoked_at: this.now() })
+        .where('refresh_hash', '=', sha256(refreshToken))
+        .where('refresh_used', '=', false)
+        .where('revoked_at', 'is', null)
+        .returning(['account_id', 'scopes'])
+        .executeTakeFirst();
+      if (!spent) throw new InvalidGrant('the refresh token is invalid, used or revoked');
+      return this.grant(trx, spent.account_id, spent.scopes.split(' ') as Scope[]);
+    }));
+  }
+
+  changePassword(accessToken: string, { oldPassword, password }: PasswordChange): Promise<void> {
+    return this.guard(async () => {
+      const token = await this.activeToken(accessToken);
+      if (!token) throw new InvalidToken();
+      const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
+        .where('id', '=', token.account_id).executeTakeFirstOrThrow();
+      const errors: FieldError[] = [];
+      if (!(await verifyPassword(oldPassword, account.password_hash))) errors.push({ pointer: '/old_password', message: 'Old password is incorrect' });
+      for (const message of await passwordProblems(password)) errors.push({ pointer: '/password', message });
+      if (errors.length) throw new InvalidInput(errors);
+      const hash = await hashPassword(password);
+      await this.db.transaction().execute(async (trx) => {
+        await trx.updateTable('embedded_auth_accounts').set({ password_hash: hash }).where('id', '=', account.id).execute();
+        // Unlike DOT, which keeps them: whoever held a token for the old password loses it.
+        await trx.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
+          .where('account_id', '=', account.id).where('revoked_at', 'is', null).execute();
+      });
+    });
+  }
+
+  revoke(accessToken: string): Promise<void> {
+    return this.guard(async () => {
+      // The pair goes together: a refresh token must not resurrect a revoked access token.
+      await this.db.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
+        .where('access_hash', '=', sha256(accessToken)).where('revoked_at', 'is', null).execute();
+    });
+  }
+
+  introspect(accessToken: string): Promise<Introspection> {
+    return this.guard(async () => {
+      const token = await this.activeToken(accessToken);
+      if (!token) return { active: false };
+      return {
+        active: true, subject: String(token.account_id), email: token.email,
+        scopes: token.scopes.split(' '), exp: Math.floor(token.expires_at.getTime() / 1000),
+      };
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.guard(async () => { await sql`select 1`.execute(this.db); });
+  }
+
+  private activeToken(accessToken: string) {
+    return this.db.selectFrom('embedded_auth_tokens as t')
+      .innerJoin('embedded_auth_accounts as a', 'a.id', 't.account_id')
+      .select(['t.account_id', 't.scopes', 't.expires_at', 'a.email'])
+      .where('t.access_hash', '=', sha256(accessToken))
+      .where('t.revoked_at', 'is', null)
+      .where('t.expires_at', '>', this.now())
+      .executeTakeFirst();
+  }
+
+  private async grant(db: Kysely<Database>, accountId: number, scopes: Scope[]): Promise<TokenPair> {
+    const pair = { accessToken: newToken(), refreshToken: newToken(), expiresIn: this.ttlSeconds, scopes };
+    await db.insertInto('embedded_auth_tokens').values({
+      access_hash: sha256(pair.accessToken), refresh_hash: sha256(pair.refreshToken), account_id: accountId,
+      scopes: scopes.join(' '), expires_at: new Date(this.now().getTime() + this.ttlSeconds * 1000),
+    }).execute();
+    return pair;
+  }
+
+  /** The embedded server's database is its own: losing it makes the auth server unavailable. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (isUnavailable(err)) throw new AuthServerUnavailable('the embedded auth server cannot reach its database', { cause: err });
+      throw err;
+    }
+  }
+}
+
+async function rejectWeak(password: string, pointer: string): Promise<void> {
+  const problems = await passwordProblems(password);
+  if (problems.length) throw new InvalidInput(problems.map((message) => ({ pointer, message })));
+}
+
+/** The requested subset of read/write, in a stable order; nothing requested means everything, as DOT does. */
+function grantedScopes(requested: readonly string[]): Scope[] {
+  const unknown = requested.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length) throw new InvalidScope();
+  return requested.length ? SCOPES.filter((s) => requested.includes(s)) : [...SCOPES];
+}
+
+const newToken = () => randomBytes(32).toString('base64url');
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
