@@ -52,7 +52,7 @@ export function assertMatchesContract(res: SeenResponse): void {
 
 function checkHeaders(c: Contract, response: Json, headers: SeenResponse['headers'], fail: (why: string) => never): void {
   for (const [name, ref] of Object.entries<Json>(response.headers ?? {})) {
-    const header = c.resolve(ref);
+    const header = c.resolve(ref) ?? {};
     const value = headerOf(headers, name);
     if (value === undefined) {
       if (header.required) fail(`the required header ${name} is missing`);
