@@ -78,7 +78,7 @@ export function itemEndpointsSuite(api: () => ApiClient): void {
       ['an unknown field', { colour: 'red' }, '/colour'],
     ] as const) {
       it(`answers 400 for ${label}`, async () => {
-        const res = await api().post('/items/', { token: alice.token, json: { name: name('bad'), description: '', price: '1', ...body } });
+        const res = await api().post('/items/', { token: alice.token, json: Object.assign({ description: '', price: '1' }, body, { name: name('bad') }) });
         expect(res.status).to.equal(400);
         expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.include(pointer);
       });

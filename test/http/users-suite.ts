@@ -35,7 +35,7 @@ export function userEndpointsSuite(api: () => ApiClient): void {
         const res = await api().post('/users/signup/', { json: { email: unique('weak'), password: weak, password2: weak } });
         expect(res.status).to.equal(400);
         expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.include('/password');
-        expect(res.text).not.to.include(weak);
+        expect(res.text).not.to.include(`"${weak}"`); // the password itself is never echoed
       });
     }
 

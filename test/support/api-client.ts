@@ -11,7 +11,7 @@ export interface RequestOptions {
   json?: unknown;
   form?: Record<string, string>;
   /** A raw body with its content type, for malformed and oversized requests. */
-  raw?: { body: string | Buffer; type: string };
+  raw?: { body: string; type: string };
   token?: string;
   headers?: Record<string, string>;
 }
@@ -24,7 +24,7 @@ export class ApiClient {
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | Buffer | undefined;
+    let body: string | undefined;
     if (options.json !== undefined) { body = JSON.stringify(options.json); headers['Content-Type'] = 'application/json'; }
     if (options.form) { body = new URLSearchParams(options.form).toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
     if (options.raw) { body = options.raw.body; headers['Content-Type'] = options.raw.type; }

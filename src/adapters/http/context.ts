@@ -1,5 +1,4 @@
-import type { ParameterizedContext } from 'koa';
-import type Router from '@koa/router';
+import type { RouterContext } from '@koa/router';
 import type { Logger } from 'pino';
 import type { Caller, Scope } from '../../domain/account.js';
 import { InvalidInput } from '../../domain/errors.js';
@@ -14,7 +13,7 @@ export interface AppState {
   caller?: Caller;
 }
 
-export type Ctx = ParameterizedContext<AppState, Router.RouterParamContext<AppState>>;
+export type Ctx = RouterContext<AppState>;
 
 export interface RouteDeps {
   deps: Deps;

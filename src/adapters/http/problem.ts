@@ -64,7 +64,7 @@ export function toProblem(err: unknown): Rendered {
     const known = HTTP_CODES[http.status];
     return known
       ? problem(http.status, known.code, known.title, known.detail)
-      : problem(http.status, 'http_error', http.message, http.message);
+      : problem(http.status, 'http_error', 'Client error', http.expose ? http.message : 'the request cannot be served as sent');
   }
   return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
 }
@@ -82,9 +82,10 @@ function authenticateHeader(e: AnyDomainError): Record<string, string> {
   }
 }
 
+/** A 4xx raised by Koa or the body parser (co-body sets `status` without `expose`). */
 export function exposedHttpError(err: unknown): HttpError | undefined {
   const e = err as Partial<HttpError> | null;
-  if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) return e as HttpError;
+  if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) return e as HttpError;
   return undefined;
 }
 

@@ -23,7 +23,7 @@ export function itemRoutes(router: Router<AppState>, r: RouteDeps): void {
       ...(q.cursor ? { from: decodeCursor(q.cursor) } : {}),
     });
     const link = (cursor: string) => {
-      const url = new URL(`${ctx.origin}/items/`);
+      const url = new URL(`${ctx.protocol}://${ctx.host}/items/`); // Koa 3's ctx.origin is the Origin header
       for (const [k, v] of Object.entries(q)) if (k !== 'cursor' && v !== undefined) url.searchParams.set(k, String(v));
       url.searchParams.set('cursor', cursor);
       return url.href;
