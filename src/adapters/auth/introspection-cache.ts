@@ -36,6 +36,8 @@ class IntrospectionCache implements AuthServer {
   private readonly cache: LRUCache<string, Introspection>;
   private readonly bySubject = new Map<string, Set<string>>();
   private readonly inFlight = new Map<string, Promise<Introspection>>();
+  /** sha256(refresh token) → sha256(its access token), for pairs issued through this instance. */
+  private readonly accessKeyOfRefresh: LRUCache<string, string>;
   private readonly now: () => number;
   private generation = 0; // bumped by every invalidation
   private counts = { hits: 0, misses: 0, negativeHits: 0 };
@@ -48,11 +50,26 @@ class IntrospectionCache implements AuthServer {
       ttlResolution: 0, // an injected clock jumps; never reuse a "now" read earlier
       dispose: (claims, key) => { if (claims.active) this.unindex(claims.subject, key); },
     });
+    this.accessKeyOfRefresh = new LRUCache<string, string>({ max: Math.max(1, settings.maxEntries) });
   }
 
   signUp(input: SignUp): Promise<Account> { return this.inner.signUp(input); }
-  issueToken(credentials: Credentials): Promise<TokenPair> { return this.inner.issueToken(credentials); }
-  refresh(refreshToken: string): Promise<TokenPair> { return this.inner.refresh(refreshToken); }
+
+  async issueToken(credentials: Credentials): Promise<TokenPair> {
+    return this.remember(await this.inner.issueToken(credentials));
+  }
+
+  /** A refresh replaces the access token issued with this refresh token: forget that one if we know it. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const refreshKey = keyOf(refreshToken);
+    try {
+      return this.remember(await this.inner.refresh(refreshToken));
+    } finally {
+      const replaced = this.accessKeyOfRefresh.get(refreshKey);
+      this.accessKeyOfRefresh.delete(refreshKey);
+      if (replaced !== undefined) this.forget(replaced);
+    }
+  }
   ping(): Promise<void> { return this.inner.ping(); }
 
   async introspect(token: string): Promise<Introspection> {
@@ -85,15 +102,14 @@ class IntrospectionCache implements AuthServer {
       subject = claims?.active ? claims.subject : undefined;
     }
     if (subject !== undefined) this.dropSubject(subject);
-    this.cache.delete(keyOf(accessToken));
+    this.forget(keyOf(accessToken));
   }
 
   async revoke(accessToken: string): Promise<void> {
     try {
       await this.inner.revoke(accessToken);
     } finally {
-      this.generation++;
-      this.cache.delete(keyOf(accessToken));
+      this.forget(keyOf(accessToken));
     }
   }
 
@@ -109,6 +125,16 @@ class IntrospectionCache implements AuthServer {
 
   keys(): string[] {
     return [...this.cache.keys()];
+  }
+
+  private forget(key: string): void {
+    this.generation++;
+    this.cache.delete(key);
+  }
+
+  private remember(pair: TokenPair): TokenPair {
+    this.accessKeyOfRefresh.set(keyOf(pair.refreshToken), keyOf(pair.accessToken));
+    return pair;
   }
 
   private async fetchAndStore(key: string, token: string): Promise<Introspection> {
