@@ -19,6 +19,8 @@ export interface Mode {
   database: 'embedded' | 'postgres';
   auth: 'embedded' | 'dot';
   env?: Record<string, string>;
+  /** Settings of the DOT peer, e.g. a short ACCESS_TOKEN_EXPIRE_SECONDS. */
+  dotEnv?: Record<string, string>;
 }
 
 /** A real, listening Gatehouse on a free port, wired by the same composition root as `npm start`. */
@@ -37,7 +39,7 @@ export async function startTestGatehouse(mode: Mode): Promise<GatehouseUnderTest
     }
     let dot: DotPeer | undefined;
     if (mode.auth === 'dot') {
-      dot = await startDotPeer({ accessLog: true });
+      dot = await startDotPeer({ accessLog: true, ...(mode.dotEnv ? { env: mode.dotEnv } : {}) });
       cleanups.push(() => dot!.stop());
       Object.assign(env, { AUTH_ADAPTER: 'dot', AUTH_SERVER_URL: dot.url, AUTH_CLIENT_ID: dot.clientId, AUTH_CLIENT_SECRET: dot.clientSecret });
     }
