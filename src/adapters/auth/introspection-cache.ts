@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
+import { SubjectIndex } from './subject-index.js';
 
 export interface IntrospectionCacheSettings {
   /** How long an active answer may be reused (capped by the token's own `exp`); 0 turns the cache off. */
@@ -34,7 +35,7 @@ export function withIntrospectionCache(inner: AuthServer, settings: Introspectio
  */
 class IntrospectionCache implements AuthServer {
   private readonly cache: LRUCache<string, Introspection>;
-  private readonly bySubject = new Map<string, Set<string>>();
+  private readonly bySubject = new SubjectIndex();
   private readonly inFlight = new Map<string, Promise<Introspection>>();
   /** sha256(refresh token) → sha256(its access token), for pairs issued through this instance. */
   private readonly accessKeyOfRefresh: LRUCache<string, string>;
@@ -48,7 +49,7 @@ class IntrospectionCache implements AuthServer {
       max: Math.max(1, settings.maxEntries),
       perf: { now: this.now },
       ttlResolution: 0, // an injected clock jumps; never reuse a "now" read earlier
-      dispose: (claims, key) => { if (claims.active) this.unindex(claims.subject, key); },
+      dispose: (claims, key) => { if (claims.active) this.bySubject.remove(claims.subject, key); },
     });
     this.accessKeyOfRefresh = new LRUCache<string, string>({ max: Math.max(1, settings.maxEntries) });
   }
@@ -115,8 +116,7 @@ class IntrospectionCache implements AuthServer {
 
   dropSubject(subject: string): void {
     this.generation++;
-    for (const key of [...(this.bySubject.get(subject) ?? [])]) this.cache.delete(key);
-    this.bySubject.delete(subject);
+    for (const key of this.bySubject.take(subject)) this.cache.delete(key);
   }
 
   stats(): CacheStats {
@@ -146,24 +146,11 @@ class IntrospectionCache implements AuthServer {
     if (answer.active) {
       // Kept for the whole TTL even when exp comes first: past exp a hit answers inactive without a call.
       this.cache.set(key, answer, { ttl: this.settings.ttlSeconds * 1000 });
-      this.index(answer.subject, key);
+      this.bySubject.add(answer.subject, key);
     } else if (this.settings.negativeTtlSeconds > 0) {
       this.cache.set(key, answer, { ttl: this.settings.negativeTtlSeconds * 1000 });
     }
     return answer;
-  }
-
-  private index(subject: string, key: string): void {
-    let keys = this.bySubject.get(subject);
-    if (!keys) this.bySubject.set(subject, (keys = new Set()));
-    keys.add(key);
-  }
-
-  private unindex(subject: string, key: string): void {
-    const keys = this.bySubject.get(subject);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.bySubject.delete(subject);
   }
 }
 
