@@ -43,6 +43,9 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
   });
   // An idle connection that dies (the server restarts) emits here; unhandled it would crash the process.
   pool.on('error', (err) => log(`idle database connection lost: ${err.message}`));
+  // A connection that dies while checked out emits 'error' on its client, where the pool has no
+  // listener: unhandled, that crashes the process. The query itself rejects and becomes a 503.
+  pool.on('connect', (client) => client.on('error', (err) => log(`database connection lost: ${err.message}`)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= db.destroy().finally(() => embedded?.stop()));
