@@ -9,6 +9,7 @@ import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
 import { createApp } from './adapters/http/app.js';
+import { closeGracefully } from './adapters/http/graceful-close.js';
 import { loadOpenApiDocument } from './adapters/http/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/request-validator.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -49,7 +50,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     return {
       url,
       async close() {
-        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+        await closeGracefully(server);
         await database.close();
       },
     };

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { expect } from 'chai';
+import { ApiClient } from '../support/api-client.js';
+import { requireService } from '../support/availability.js';
+import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+type Outcome = number | 'refused' | 'unanswered' | 'cut';
+
+/**
+ * One request on a connection of its own. 'unanswered': the connection was reset before any byte of
+ * an answer, which happens to connections still in the kernel's accept queue when the listener
+ * closes: the server never saw them. 'cut': an answer began and broke off, which must never happen.
+ */
+function get(port: number, path: string, token: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve('cut'));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'refused' : 'unanswered'));
+  });
+}
+
+describe('graceful shutdown', function () {
+  this.timeout(60_000);
+  let child: ChildProcess | undefined;
+  let drop: (() => Promise<void>) | undefined;
+
+  before(async function () { requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432'); });
+  after(async () => { child?.kill('SIGKILL'); await drop?.(); });
+
+  it('on SIGTERM under load answers every request it accepted (its own log says which), then exits 0', async () => {
+    const db = await freshPostgresDatabase();
+    drop = db.drop;
+    const port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => { stdout += d; });
+    const api = new ApiClient(`http://127.0.0.1:${port}`);
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${api.baseUrl}/healthz`).catch(() => undefined))?.ok) break;
+      if (i > 100) throw new Error(`server did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const user = await api.newUser('shutdown');
+
+    const outcomes: Outcome[] = [];
+    let running = true;
+    const workers = Array.from({ length: 16 }, async () => {
+      while (running) {
+        const outcome = await get(port, '/items/?limit=5', user.token);
+        outcomes.push(outcome);
+        if (outcome === 'refused') return;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    running = false;
+    await Promise.all(workers);
+
+    expect(code, stderr).to.equal(0);
+    const served = outcomes.filter((o) => typeof o === 'number');
+    expect(served.length).to.be.greaterThan(50);
+    expect(served.every((s) => s === 200), JSON.stringify(outcomes.filter((o) => o !== 200))).to.equal(true);
+    expect(outcomes.filter((o) => o === 'cut')).to.deep.equal([]);
+    const accepted = stdout.split('\n').filter((line) => line.includes('"path":"/items/"'));
+    expect(accepted.length, 'requests the server logged vs answers the clients got').to.equal(served.length);
+  });
+});
