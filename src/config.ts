@@ -18,6 +18,10 @@ export interface Config {
   cache: { ttlSeconds: number; maxEntries: number };
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
   logLevel: string;
+  /** CORS_ORIGINS: comma-separated origins browsers may call the API from; empty (default) = none. */
+  corsOrigins: string[];
+  /** DOCS_ENABLED: `true` (default) serves Swagger UI at /docs; `false` turns it off in production. */
+  docsEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxEntries: integer(env, 'INTROSPECTION_CACHE_SIZE', 10_000, 1, 10_000_000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
   };
   const databaseUrl = text(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) config.databaseUrl = url(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -86,4 +92,17 @@ function url(raw: string, key: string, protocols: string[]): string {
     throw new ConfigError(`${key} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+/** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */
+function origins(env: NodeJS.ProcessEnv, key: string): string[] {
+  const list = (text(env, key) ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(origin); } catch { /* reported below */ }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(`${key} must list origins like https://app.example.com (no path or trailing slash), got "${origin}"`);
+    }
+  }
+  return list;
 }

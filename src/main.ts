@@ -10,6 +10,7 @@ import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
 import { createApp } from './adapters/http/app.js';
 import { closeGracefully } from './adapters/http/graceful-close.js';
+import { createLimitedServer } from './adapters/http/server-limits.js';
 import { loadOpenApiDocument } from './adapters/http/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/request-validator.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -39,10 +40,10 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       items: new KyselyItemRepository(database.db),
     };
     const app = createApp({
-      deps, validators, logger, document,
+      deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
     });
-    const server = app.listen(config.port, config.host);
+    const server = createLimitedServer(app.callback()).listen(config.port, config.host);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -6,6 +6,7 @@ import type { Deps } from '../../ports/index.js';
 import type { AppState } from './context.js';
 import { renderProblems, unmatchedAsProblem } from './error-middleware.js';
 import type { RequestValidators } from './request-validator.js';
+import { corsFor, securityHeaders } from './security.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
@@ -14,6 +15,8 @@ export interface AppOptions extends MetaOptions {
   deps: Deps;
   validators: RequestValidators;
   logger: Logger;
+  /** Origins browsers may call the API from (CORS_ORIGINS); empty sends no CORS headers. */
+  corsOrigins: readonly string[];
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -43,6 +46,9 @@ export function createApp(options: AppOptions): Koa<AppState> {
       }, 'request');
     }
   });
+  const cors = corsFor(options.corsOrigins);
+  if (cors) app.use(cors);
+  app.use(securityHeaders()); // before the error renderer, so problems carry the headers too
   app.use(renderProblems);
   app.use(unmatchedAsProblem);
   app.use(router.routes()).use(router.allowedMethods());

@@ -10,6 +10,8 @@ export interface Readiness {
 }
 
 export interface MetaOptions {
+  /** Serve Swagger UI at /docs (DOCS_ENABLED); without it /docs is a 404 like any unknown path. */
+  docsEnabled: boolean;
   readiness: Readiness;
   document: { yaml: string; json: Record<string, unknown> };
 }
@@ -24,7 +26,7 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export function metaRoutes(router: Router<AppState>, { readiness, document }: MetaOptions): void {
+export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled }: MetaOptions): void {
   const swaggerDir = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
   const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
 
@@ -43,15 +45,17 @@ export function metaRoutes(router: Router<AppState>, { readiness, document }: Me
   router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = document.yaml; });
   router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = json; });
 
-  router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = DOCS_PAGE; });
-  router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = INITIALIZER; });
-  router.get('/docs/:file', (ctx: Ctx, next) => {
-    const asset = assets.get(ctx.params.file ?? '');
-    if (!asset) return next();
-    ctx.type = asset.type;
-    ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = asset.body;
-  });
+  if (docsEnabled) {
+    router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = DOCS_PAGE; });
+    router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = INITIALIZER; });
+    router.get('/docs/:file', (ctx: Ctx, next) => {
+      const asset = assets.get(ctx.params.file ?? '');
+      if (!asset) return next();
+      ctx.type = asset.type;
+      ctx.set('Cache-Control', 'public, max-age=86400');
+      ctx.body = asset.body;
+    });
+  }
 }
 
 const DOCS_PAGE = `<!doctype html>
