@@ -4,7 +4,7 @@ import { SCOPES, type Scope } from '../../domain/account.js';
 import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidScope, InvalidToken } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import { fieldErrors, invalidInput, tokenEndpointError } from './dot-errors.js';
-import { basicAuthorization, DotHttp, jsonObject, rejectServerError, unexpected, type Answer, type Fetch } from './dot-http.js';
+import { basicAuthorization, HttpClient, jsonObject, rejectServerError, unexpected, type Answer, type Fetch } from './http-client.js';
 
 export interface DotSettings {
   baseUrl: string;
@@ -21,11 +21,11 @@ export interface DotSettings {
  * `/o/*` endpoints read form bodies only: a JSON body there looks like an empty request.
  */
 export class DotAuthServer implements AuthServer {
-  private readonly http: DotHttp;
+  private readonly http: HttpClient;
   private readonly clientAuthorization: string;
 
   constructor(settings: DotSettings) {
-    this.http = new DotHttp(settings.baseUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
+    this.http = new HttpClient(settings.baseUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
     this.clientAuthorization = basicAuthorization(settings.clientId, settings.clientSecret);
   }
 

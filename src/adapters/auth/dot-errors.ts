@@ -1,6 +1,6 @@
 import type { FieldError } from '../../domain/errors.js';
 import { AuthServerBadAnswer, InvalidGrant, InvalidInput, InvalidScope } from '../../domain/errors.js';
-import { jsonObject, unexpected, type Answer } from './dot-http.js';
+import { jsonObject, unexpected, type Answer } from './http-client.js';
 
 /**
  * DRF validation errors: `{"field": ["msg", …]}`, and for the old password at `/users/password/`

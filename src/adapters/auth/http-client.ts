@@ -22,10 +22,11 @@ export interface Call {
 }
 
 /**
+ * HTTP to an authorization server, shared by the adapters that speak to one over the network.
  * One pooled connection set per adapter; every call is bounded by `timeoutMs`, body included.
  * Failing to get an answer at all is AuthServerUnavailable; the status is the caller's business.
  */
-export class DotHttp {
+export class HttpClient {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
