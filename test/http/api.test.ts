@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { dotPeerAvailable } from '../support/dot-peer.js';
@@ -30,5 +31,14 @@ for (const { title, mode } of MODES) {
     userEndpointsSuite(() => client);
     itemEndpointsSuite(() => client);
     metaEndpointsSuite(() => client);
+
+    // In a describe of its own: mocha runs a suite's own tests before its child suites, and this looks back at them all.
+    describe('afterwards', () => it('wrote no password, token or client secret into its logs during the whole run above', () => {
+      const logs = server.logs.join('\n');
+      expect(logs).to.include('"path":"/users/token/"'); // the run was logged at all
+      const secrets = [...client.secrets, ...(server.dot ? [server.dot.clientSecret] : [])];
+      expect(secrets.length).to.be.greaterThan(20);
+      expect(secrets.filter((secret) => logs.includes(secret))).to.deep.equal([]);
+    }));
   });
 }

@@ -17,8 +17,12 @@ export interface RequestOptions {
 }
 
 /** Talks to a listening Gatehouse and checks every response it sees against openapi.yaml. */
+const SECRET_FIELDS = ['password', 'password2', 'old_password', 'refresh', 'refresh_token', 'access_token'];
+
 export class ApiClient {
   readonly seen: ApiResponse[] = [];
+  /** Every password and token this client sent or received, for tests that look for leaks. */
+  readonly secrets = new Set<string>();
 
   constructor(readonly baseUrl: string) {}
 
@@ -29,14 +33,25 @@ export class ApiClient {
     if (options.form) { body = new URLSearchParams(options.form).toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
     if (options.raw) { body = options.raw.body; headers['Content-Type'] = options.raw.type; }
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.token) this.secrets.add(options.token);
+    this.collectSecrets(options.json ?? options.form);
     const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body ?? null });
     const text = await res.text();
     const contentType = res.headers.get('content-type') ?? '';
     const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text || undefined;
     assertMatchesContract({ method, path, status: res.status, headers: res.headers, body: parsed, contentType });
+    this.collectSecrets(parsed);
     const response = { status: res.status, headers: res.headers, body: parsed, text };
     this.seen.push(response);
     return response;
+  }
+
+  private collectSecrets(body: unknown): void {
+    if (typeof body !== 'object' || body === null) return;
+    for (const field of SECRET_FIELDS) {
+      const value = (body as Record<string, unknown>)[field];
+      if (typeof value === 'string' && value.length >= 10) this.secrets.add(value); // shorter ones ("password") match field names
+    }
   }
 
   get = (path: string, o?: RequestOptions) => this.request('GET', path, o);
