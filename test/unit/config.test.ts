@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('runs on sane defaults with an empty environment: embedded database and auth server, 127.0.0.1:8001', () => {
+    const config = loadConfig({});
+    expect(config).to.include({ port: 8001, host: '127.0.0.1', dataDir: '.data', authAdapter: 'embedded', authTimeoutMs: 3000, logLevel: 'info', docsEnabled: true });
+    expect(config.databaseUrl).to.equal(undefined);
+    expect(config.cache).to.deep.equal({ ttlSeconds: 60, maxEntries: 10_000 });
+  });
+
+  for (const [env, message] of [
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT must be a whole number'],
+    [{ AUTH_ADAPTER: 'keycloak' }, 'AUTH_ADAPTER must be one of'],
+    [{ AUTH_ADAPTER: 'dot' }, 'AUTH_ADAPTER=dot needs AUTH_SERVER_URL, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ INTROSPECTION_CACHE_TTL: '-1' }, 'INTROSPECTION_CACHE_TTL must be a whole number'],
+    [{ CORS_ORIGINS: 'https://app.example.com/' }, 'CORS_ORIGINS must list origins'],
+    [{ DOCS_ENABLED: 'yes' }, 'DOCS_ENABLED must be one of true, false'],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} with a message naming the variable`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, message);
+    });
+  }
+
+  it('never echoes a database URL, which usually carries a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter22@db/x' })).to.throw(ConfigError).that.satisfies(
+      (err: Error) => !err.message.includes('hunter22'));
+  });
+});
