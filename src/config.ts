@@ -8,10 +8,32 @@ export interface Config {
   databaseUrl?: string;
   /** DATA_DIR, default `.data`: where the embedded PostgreSQL keeps its files. */
   dataDir: string;
-  /** AUTH_ADAPTER: `embedded` (default, zero set-up) or `dot` (Django OAuth Toolkit over HTTP). */
-  authAdapter: 'embedded' | 'dot';
-  /** AUTH_SERVER_URL, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET: required with AUTH_ADAPTER=dot. */
+  /**
+   * AUTH_ADAPTER: `embedded` (default, zero set-up), `dot` (Django OAuth Toolkit over HTTP), `oauth2`
+   * (any RFC 8414 server, tokens introspected per RFC 7662) or `jwt` (RFC 9068 JWT access tokens
+   * checked locally against the server's keys).
+   */
+  authAdapter: AuthAdapter;
+  /**
+   * AUTH_SERVER_URL (the issuer; with `oauth2` and `jwt` its metadata is discovered under it),
+   * AUTH_CLIENT_ID and AUTH_CLIENT_SECRET (Gatehouse's confidential client). `dot` and `oauth2`
+   * need all three; `jwt` needs AUTH_SERVER_URL, and the client only to forward token grants.
+   */
   authServer?: { url: string; clientId: string; clientSecret: string };
+  /** With `oauth2` and `jwt`. */
+  standardAuth?: {
+    /** AUTH_CLIENT_AUTH_METHOD: `client_secret_basic` (default) or `client_secret_post` (RFC 6749 §2.3.1). */
+    clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
+    /**
+     * AUTH_AUDIENCE: Gatehouse's resource identifier (e.g. `https://api.example.com/`). Required with
+     * `jwt`; with `oauth2` optional, and when set a token whose `aud` does not name it is refused.
+     */
+    audience?: string;
+    /** AUTH_JWKS_URL (`jwt`): the key set, when not the metadata's `jwks_uri`. */
+    jwksUrl?: string;
+    /** AUTH_CLOCK_SKEW_SECONDS (`jwt`, default 30): tolerance for `exp` and `nbf`. */
+    clockSkewSeconds: number;
+  };
   /** AUTH_TIMEOUT_MS, default 3000: how long one call to the auth server may take. */
   authTimeoutMs: number;
   /** INTROSPECTION_CACHE_TTL (seconds, default 60; 0 turns caching off) and INTROSPECTION_CACHE_SIZE (10000). */
@@ -29,9 +51,18 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const AUTH_ADAPTERS = ['embedded', 'dot', 'oauth2', 'jwt'] as const;
+export type AuthAdapter = (typeof AUTH_ADAPTERS)[number];
+/** What each adapter cannot start without. */
+const REQUIRED: Record<AuthAdapter, string[]> = {
+  embedded: [],
+  dot: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],
+  oauth2: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],
+  jwt: ['AUTH_SERVER_URL', 'AUTH_AUDIENCE'],
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const authAdapter = oneOf(env, 'AUTH_ADAPTER', ['embedded', 'dot'] as const, 'embedded');
+  const authAdapter = oneOf(env, 'AUTH_ADAPTER', AUTH_ADAPTERS, 'embedded');
   const config: Config = {
     port: integer(env, 'PORT', 8001, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
@@ -48,16 +79,32 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
   const databaseUrl = text(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) config.databaseUrl = url(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:']);
-  if (authAdapter === 'dot') {
-    const missing = ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'].filter((k) => !text(env, k));
-    if (missing.length) throw new ConfigError(`AUTH_ADAPTER=dot needs ${missing.join(', ')}`);
+  const missing = REQUIRED[authAdapter].filter((k) => !text(env, k));
+  if (missing.length) throw new ConfigError(`AUTH_ADAPTER=${authAdapter} needs ${missing.join(', ')}`);
+  if (authAdapter === 'jwt' && !text(env, 'AUTH_CLIENT_ID') !== !text(env, 'AUTH_CLIENT_SECRET')) {
+    throw new ConfigError('AUTH_CLIENT_ID and AUTH_CLIENT_SECRET go together: set both (to forward token grants) or neither');
+  }
+  if (authAdapter !== 'embedded') {
     config.authServer = {
       url: url(text(env, 'AUTH_SERVER_URL')!, 'AUTH_SERVER_URL', ['http:', 'https:']),
-      clientId: text(env, 'AUTH_CLIENT_ID')!,
-      clientSecret: text(env, 'AUTH_CLIENT_SECRET')!,
+      clientId: text(env, 'AUTH_CLIENT_ID') ?? '',
+      clientSecret: text(env, 'AUTH_CLIENT_SECRET') ?? '',
     };
   }
+  if (authAdapter === 'oauth2' || authAdapter === 'jwt') config.standardAuth = standardAuth(env);
   return config;
+}
+
+function standardAuth(env: NodeJS.ProcessEnv): NonNullable<Config['standardAuth']> {
+  const settings: NonNullable<Config['standardAuth']> = {
+    clientAuthMethod: oneOf(env, 'AUTH_CLIENT_AUTH_METHOD', ['client_secret_basic', 'client_secret_post'] as const, 'client_secret_basic'),
+    clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 30, 0, 600),
+  };
+  const audience = text(env, 'AUTH_AUDIENCE');
+  if (audience !== undefined) settings.audience = audience; // an identifier, not necessarily a URL
+  const jwksUrl = text(env, 'AUTH_JWKS_URL');
+  if (jwksUrl !== undefined) settings.jwksUrl = url(jwksUrl, 'AUTH_JWKS_URL', ['http:', 'https:']);
+  return settings;
 }
 
 function text(env: NodeJS.ProcessEnv, key: string): string | undefined {

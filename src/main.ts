@@ -5,6 +5,8 @@ import { pino, type Logger } from 'pino';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
+import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
+import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
@@ -31,7 +33,9 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     log: (msg) => logger.debug({ component: 'database' }, msg),
   });
   try {
-    const authServer = withIntrospectionCache(chooseAuthServer(config, database.db), {
+    const chosen = chooseAuthServer(config, database.db);
+    // A JWT is checked locally in microseconds: caching it would only add a revocation-like delay to nothing.
+    const authServer = config.authAdapter === 'jwt' ? chosen : withIntrospectionCache(chosen, {
       ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries,
     });
     const deps: Deps = {
@@ -62,11 +66,18 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
 }
 
 function chooseAuthServer(config: Config, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): AuthServer {
-  if (config.authAdapter === 'dot' && config.authServer) {
-    return new DotAuthServer({ baseUrl: config.authServer.url, clientId: config.authServer.clientId,
-      clientSecret: config.authServer.clientSecret, timeoutMs: config.authTimeoutMs });
+  const { authServer: server, standardAuth: standard, authTimeoutMs: timeoutMs } = config;
+  if (!server) return new EmbeddedAuthServer(db);
+  if (config.authAdapter === 'dot' || !standard) {
+    return new DotAuthServer({ baseUrl: server.url, clientId: server.clientId, clientSecret: server.clientSecret, timeoutMs });
   }
-  return new EmbeddedAuthServer(db);
+  const client = server.clientId ? { id: server.clientId, secret: server.clientSecret, method: standard.clientAuthMethod } : undefined;
+  const { audience, jwksUrl, clockSkewSeconds } = standard;
+  if (config.authAdapter === 'jwt') {
+    return new JwtAuthServer({ serverUrl: server.url, audience: audience!, clockSkewSeconds, timeoutMs,
+      ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}) });
+  }
+  return new OAuth2AuthServer({ serverUrl: server.url, client: client!, timeoutMs, ...(audience ? { audience } : {}) });
 }
 
 async function main(): Promise<void> {

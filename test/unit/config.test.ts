@@ -14,6 +14,11 @@ describe('configuration', () => {
     [{ PORT: '70000' }, 'PORT must be a whole number'],
     [{ AUTH_ADAPTER: 'keycloak' }, 'AUTH_ADAPTER must be one of'],
     [{ AUTH_ADAPTER: 'dot' }, 'AUTH_ADAPTER=dot needs AUTH_SERVER_URL, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET'],
+    [{ AUTH_ADAPTER: 'oauth2', AUTH_SERVER_URL: 'https://as.example.com' }, 'AUTH_ADAPTER=oauth2 needs AUTH_CLIENT_ID, AUTH_CLIENT_SECRET'],
+    [{ AUTH_ADAPTER: 'jwt' }, 'AUTH_ADAPTER=jwt needs AUTH_SERVER_URL, AUTH_AUDIENCE'],
+    [{ AUTH_ADAPTER: 'jwt', AUTH_SERVER_URL: 'https://as.example.com', AUTH_AUDIENCE: 'x', AUTH_CLIENT_ID: 'gh' }, 'AUTH_CLIENT_ID and AUTH_CLIENT_SECRET go together'],
+    [{ AUTH_ADAPTER: 'oauth2', AUTH_SERVER_URL: 'https://as', AUTH_CLIENT_ID: 'a', AUTH_CLIENT_SECRET: 'b', AUTH_CLIENT_AUTH_METHOD: 'private_key_jwt' }, 'AUTH_CLIENT_AUTH_METHOD must be one of client_secret_basic, client_secret_post'],
+    [{ AUTH_ADAPTER: 'jwt', AUTH_SERVER_URL: 'https://as', AUTH_AUDIENCE: 'x', AUTH_CLOCK_SKEW_SECONDS: '1h' }, 'AUTH_CLOCK_SKEW_SECONDS must be a whole number'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ INTROSPECTION_CACHE_TTL: '-1' }, 'INTROSPECTION_CACHE_TTL must be a whole number'],
     [{ CORS_ORIGINS: 'https://app.example.com/' }, 'CORS_ORIGINS must list origins'],
@@ -23,6 +28,14 @@ describe('configuration', () => {
       expect(() => loadConfig(env)).to.throw(ConfigError, message);
     });
   }
+
+  it('reads the oauth2 and jwt settings with their defaults', () => {
+    const server = { AUTH_SERVER_URL: 'https://as.example.com', AUTH_CLIENT_ID: 'gatehouse', AUTH_CLIENT_SECRET: 's3cret' };
+    expect(loadConfig({ AUTH_ADAPTER: 'oauth2', ...server }).standardAuth).to.deep.equal({ clientAuthMethod: 'client_secret_basic', clockSkewSeconds: 30 });
+    const jwt = loadConfig({ AUTH_ADAPTER: 'jwt', AUTH_SERVER_URL: 'https://as.example.com', AUTH_AUDIENCE: 'https://api.example.com/' });
+    expect(jwt.standardAuth).to.deep.equal({ clientAuthMethod: 'client_secret_basic', clockSkewSeconds: 30, audience: 'https://api.example.com/' });
+    expect(jwt.authServer).to.deep.equal({ url: 'https://as.example.com', clientId: '', clientSecret: '' });
+  });
 
   it('never echoes a database URL, which usually carries a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter22@db/x' })).to.throw(ConfigError).that.satisfies(

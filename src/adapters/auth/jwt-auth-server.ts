@@ -1,0 +1,101 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import nodeFetch from 'node-fetch';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import { AuthServerBadAnswer, AuthServerUnavailable, NotSupported } from '../../domain/errors.js';
+import type { AuthServer } from '../../ports/auth-server.js';
+import { HttpClient, type Fetch } from './http-client.js';
+import { userClaims } from './oauth2-claims.js';
+import { OAuth2Client, type ClientCredentials } from './oauth2-client.js';
+import { MetadataDiscovery } from './oauth2-metadata.js';
+
+export interface JwtSettings {
+  serverUrl: string;
+  /** Gatehouse's resource identifier: every token's `aud` must name it. */
+  audience: string;
+  /** Overrides the metadata's `jwks_uri`. */
+  jwksUrl?: string;
+  /** Tolerance for `exp` and `nbf`, in seconds. */
+  clockSkewSeconds: number;
+  /** Only needed to forward the password and refresh grants. */
+  client?: ClientCredentials;
+  timeoutMs: number;
+  fetch?: Fetch;
+}
+
+// RFC 9068 §4 requires asymmetric signatures; `none` and HMAC never verify.
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/**
+ * RFC 9068 JWT access tokens checked here, with no call to the server per request: the issuer and
+ * keys are fetched once and the key set again only for an unknown `kid` (jose waits 30 s between
+ * such refreshes, so junk tokens cannot hammer the server). A revoked token stays valid until its
+ * `exp`: keep access tokens short-lived.
+ */
+export class JwtAuthServer implements AuthServer {
+  private readonly metadata: MetadataDiscovery;
+  private readonly client: OAuth2Client;
+  private keys?: JWTVerifyGetKey;
+
+  constructor(private readonly settings: JwtSettings) {
+    const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
+    this.metadata = new MetadataDiscovery(http, settings.serverUrl);
+    this.client = new OAuth2Client(http, this.metadata, settings.client, settings.audience);
+  }
+
+  async signUp(_input: SignUp): Promise<Account> {
+    throw new NotSupported('sign-up is not available here: create accounts at the authorization server');
+  }
+
+  async changePassword(_accessToken: string, _change: PasswordChange): Promise<void> {
+    throw new NotSupported('password change is not available here: change it at the authorization server');
+  }
+
+  issueToken(credentials: Credentials): Promise<TokenPair> { return this.client.issueToken(credentials); }
+
+  refresh(refreshToken: string): Promise<TokenPair> { return this.client.refresh(refreshToken); }
+
+  /** Nothing to do locally: the token is valid until `exp` whatever the server is told. */
+  async revoke(_accessToken: string): Promise<void> {}
+
+  async introspect(accessToken: string): Promise<Introspection> {
+    const { issuer } = await this.metadata.get();
+    const keys = await this.keySet();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(accessToken, keys, {
+        issuer, audience: this.settings.audience, typ: 'at+jwt', algorithms: ALGORITHMS,
+        clockTolerance: this.settings.clockSkewSeconds, requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      const failure = keySetFailure(err);
+      if (failure) throw failure;
+      return { active: false }; // bad signature, expired, wrong issuer, audience or type: a bad token
+    }
+    const user = userClaims(payload, this.settings.audience);
+    return user && typeof payload.exp === 'number' ? { ...user, exp: payload.exp } : { active: false };
+  }
+
+  /** Ready once the issuer is known: serving needs no more of the server than that. */
+  async ping(): Promise<void> {
+    await this.metadata.get();
+  }
+
+  private async keySet(): Promise<JWTVerifyGetKey> {
+    if (this.keys) return this.keys;
+    const jwksUri = this.settings.jwksUrl ?? (await this.metadata.get()).jwksUri;
+    if (!jwksUri) throw new AuthServerBadAnswer('the authorization server metadata lists no jwks_uri (set AUTH_JWKS_URL)');
+    this.keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.settings.timeoutMs });
+    return this.keys;
+  }
+}
+
+/** Not being able to fetch the keys is the server's failure; everything else is the token's. */
+function keySetFailure(err: unknown): Error | undefined {
+  if (err instanceof errors.JWKSTimeout) return new AuthServerUnavailable('the authorization server did not serve its keys in time', { cause: err });
+  if (err instanceof errors.JWKSInvalid) return new AuthServerBadAnswer('the authorization server served an unusable key set', { cause: err });
+  if (!(err instanceof errors.JOSEError)) return new AuthServerUnavailable('the authorization server did not serve its keys', { cause: err });
+  if (err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(err.message)) {
+    return new AuthServerUnavailable('the authorization server did not serve its keys', { cause: err });
+  }
+  return undefined;
+}
