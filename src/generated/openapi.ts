@@ -545,6 +545,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The configured authorization server does not offer this (`/problems/not_supported`), e.g. sign-up with `AUTH_ADAPTER=oauth2` or `jwt`. */
+        NotSupported: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The authorization server answered something unusable (`/problems/auth_server_bad_answer`). */
         BadGateway: {
             headers: {
@@ -586,6 +595,16 @@ export interface components {
         };
         /** @description The body is neither JSON nor a form (`invalid_request`). */
         OAuthUnsupportedMediaType: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The configured authorization server does not let Gatehouse forward this grant (`server_error`); get tokens from it directly. */
+        OAuthNotSupported: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];
                 [name: string]: unknown;
@@ -679,6 +698,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            501: components["responses"]["NotSupported"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -701,6 +721,7 @@ export interface operations {
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            501: components["responses"]["OAuthNotSupported"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -723,6 +744,7 @@ export interface operations {
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            501: components["responses"]["OAuthNotSupported"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -751,6 +773,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            501: components["responses"]["NotSupported"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -4,12 +4,16 @@ import type { ApiClient } from '../support/api-client.js';
 type User = Awaited<ReturnType<ApiClient['newUser']>>;
 const name = (p: string) => `${p}-${Math.random().toString(36).slice(2, 10)}`;
 
-export function itemEndpointsSuite(api: () => ApiClient): void {
+/** `newUser` defaults to signing up through Gatehouse; servers without sign-up bring their own. */
+export function itemEndpointsSuite(
+  api: () => ApiClient,
+  newUser: (prefix: string, scope?: string) => Promise<User> = (prefix, scope) => api().newUser(prefix, scope),
+): void {
   let alice: User;
   let bob: User;
   before(async () => {
-    alice = await api().newUser('alice');
-    bob = await api().newUser('bob');
+    alice = await newUser('alice');
+    bob = await newUser('bob');
   });
 
   const create = async (owner: User, body: Record<string, unknown>) => {
@@ -32,7 +36,7 @@ export function itemEndpointsSuite(api: () => ApiClient): void {
     });
 
     it('lets a read-only token read but not write (403 insufficient_scope)', async () => {
-      const reader = await api().newUser('reader', 'read');
+      const reader = await newUser('reader', 'read');
       expect((await api().get('/items/', { token: reader.token })).status).to.equal(200);
       const res = await api().post('/items/', { token: reader.token, json: { name: name('r'), description: '', price: '1' } });
       expect(res.status).to.equal(403);
@@ -142,7 +146,7 @@ export function itemEndpointsSuite(api: () => ApiClient): void {
     let carol: User;
     const names: string[] = [];
     before(async () => {
-      carol = await api().newUser('carol');
+      carol = await newUser('carol');
       for (let i = 0; i < 25; i++) {
         const n = name(`page${String(i).padStart(2, '0')}`);
         names.push(n);

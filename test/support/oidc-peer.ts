@@ -123,7 +123,8 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   const post = async (path: string, fields: Record<string, string>) => {
     const res = await fetch(`${url}${path}`, { method: 'POST', headers: { Authorization: basic }, body: new URLSearchParams(fields) });
-    const body = await res.json() as Record<string, string>;
+    const text = await res.text(); // revocation answers 200 with no body
+    const body = (text ? JSON.parse(text) : {}) as Record<string, string>;
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.error}`);
     return body;
   };
