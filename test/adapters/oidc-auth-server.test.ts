@@ -35,9 +35,9 @@ describe('OAuth2AuthServer and JwtAuthServer against oidc-provider', function ()
     return peer;
   };
 
-  const harness = (peer: () => OidcPeer, make: (p: OidcPeer) => AuthServer, lacks: AuthServerHarness['lacks'],
+  const harness = (peer: () => OidcPeer, make: (p: OidcPeer) => AuthServer,
     expiring: () => Promise<OidcPeer>): () => Promise<AuthServerHarness> => async () => ({
-    server: make(peer()), close: async () => {}, lacks,
+    server: make(peer()), close: async () => {},
     createAccount: (email, password) => peer().addAccount(email, password),
     expiringServer: async () => {
       const p = await expiring();
@@ -45,13 +45,13 @@ describe('OAuth2AuthServer and JwtAuthServer against oidc-provider', function ()
     },
   });
   const oauth2Lacks = { accountManagement: true, refreshEndsOldAccessToken: true } as const;
-  authServerContract('oauth2 on oidc-provider', harness(() => opaque, (p) => oauth2(p), oauth2Lacks, () => shortLived('opaque')));
+  authServerContract('oauth2 on oidc-provider', harness(() => opaque, (p) => oauth2(p), () => shortLived('opaque')), oauth2Lacks);
   authServerContract('oauth2 on oidc-provider behind the introspection cache',
-    harness(() => opaque, (p) => cached(oauth2(p)), oauth2Lacks, () => shortLived('opaque')));
+    harness(() => opaque, (p) => cached(oauth2(p)), () => shortLived('opaque')), oauth2Lacks);
   authServerContract('oauth2 on oidc-provider with client_secret_post',
-    harness(() => opaque, (p) => oauth2(p, 'client_secret_post'), oauth2Lacks, () => shortLived('opaque')));
-  authServerContract('jwt on oidc-provider', harness(() => jwts, (p) => jwt(p, 0),
-    { accountManagement: true, refreshEndsOldAccessToken: true, immediateRevocation: true }, () => shortLived('jwt')));
+    harness(() => opaque, (p) => oauth2(p, 'client_secret_post'), () => shortLived('opaque')), oauth2Lacks);
+  authServerContract('jwt on oidc-provider', harness(() => jwts, (p) => jwt(p, 0), () => shortLived('jwt')),
+    { accountManagement: true, refreshEndsOldAccessToken: true, immediateRevocation: true });
 
   async function tokenFor(peer: OidcPeer, fields: { scope?: string; resource?: string; ttl?: number } = {}) {
     const email = `oidc-${Math.random().toString(36).slice(2, 10)}@example.com`;

@@ -13,31 +13,33 @@ export interface ExpiringServer {
   createAccount?: (email: string, password: string) => Promise<Account>;
 }
 
+/**
+ * What a server does not do. By default (embedded, DOT) it does everything below; leaving a flag
+ * out never weakens the contract. Unsupported operations must answer NotSupported. Known when the
+ * suite is defined, so tests that cannot apply are not registered at all rather than skipped.
+ */
+export interface Lacks {
+  /** No sign-up or password change: accounts come from the harness's `createAccount`. */
+  accountManagement?: true;
+  /** A refresh leaves the old access token valid until its exp (oidc-provider; every JWT). */
+  refreshEndsOldAccessToken?: true;
+  /** Self-contained tokens stay valid until their exp whatever the server is told. */
+  immediateRevocation?: true;
+}
+
 export interface AuthServerHarness {
   server: AuthServer;
   close(): Promise<void>;
   /** Optional: adapters that cannot shorten token lifetimes skip the expiry test. */
   expiringServer?: () => Promise<ExpiringServer>;
-  /**
-   * What a server does not do. By default (embedded, DOT) it does everything below; leaving a flag
-   * out never weakens the contract. Unsupported operations must answer NotSupported.
-   */
-  lacks?: {
-    /** No sign-up or password change: accounts come from `createAccount`. */
-    accountManagement?: true;
-    /** A refresh leaves the old access token valid until its exp (oidc-provider; every JWT). */
-    refreshEndsOldAccessToken?: true;
-    /** Self-contained tokens stay valid until their exp whatever the server is told. */
-    immediateRevocation?: true;
-  };
-  /** Creates an account at the server out of band; required with `lacks.accountManagement`. */
+  /** Creates an account at the server out of band; required with `Lacks.accountManagement`. */
   createAccount?: (email: string, password: string) => Promise<Account>;
 }
 
 const PASSWORD = 'correct horse battery';
 
 /** What every AuthServer adapter must do; run it against each one, bare and behind the cache. */
-export function authServerContract(name: string, open: () => Promise<AuthServerHarness>): void {
+export function authServerContract(name: string, open: () => Promise<AuthServerHarness>, lacking: Lacks = {}): void {
   describe(`AuthServer contract (${name})`, function () {
     this.timeout(30_000);
     let h: AuthServerHarness;
@@ -46,7 +48,9 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
     afterEach(async () => { await h?.close(); });
 
     const newEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;
-    const lacks = (what: keyof NonNullable<AuthServerHarness['lacks']>) => h.lacks?.[what] === true;
+    const lacks = (what: keyof Lacks) => lacking[what] === true;
+    const itWith = (needs: boolean) => (needs ? it : () => undefined);
+    const managesAccounts = !lacks('accountManagement');
     const createAccount = (email: string, password: string) =>
       (h.createAccount ? h.createAccount(email, password) : server.signUp({ email, password }));
     async function newAccount(prefix?: string) {
@@ -59,8 +63,7 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
       return claims;
     };
 
-    it('answers NotSupported for sign-up and password change when the server manages accounts itself', async function () {
-      if (!lacks('accountManagement')) this.skip();
+    itWith(!managesAccounts)('answers NotSupported for sign-up and password change when the server manages accounts itself', async () => {
       expect(await rejectionOf(server.signUp({ email: newEmail('signup'), password: PASSWORD }))).to.be.instanceOf(NotSupported);
       const { tokens } = await newAccount('change');
       const err = await rejectionOf(server.changePassword(tokens.accessToken, { oldPassword: PASSWORD, password: 'a brand new passphrase' }));
@@ -68,23 +71,20 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
       expect(err.message).to.match(/at the authorization server/);
     });
 
-    it('signs a user up and answers the account with the email it was given', async function () {
-      if (lacks('accountManagement')) this.skip();
+    itWith(managesAccounts)('signs a user up and answers the account with the email it was given', async () => {
       const email = newEmail('signup');
       const account = await server.signUp({ email, password: PASSWORD });
       expect(account.email).to.equal(email);
       expect(account.subject).to.be.a('string').and.not.equal('');
     });
 
-    it('refuses a second sign-up with the same email with EmailTaken', async function () {
-      if (lacks('accountManagement')) this.skip();
+    itWith(managesAccounts)('refuses a second sign-up with the same email with EmailTaken', async () => {
       const { email } = await newAccount('twice');
       expect(await rejectionOf(server.signUp({ email, password: 'another good passphrase' }))).to.be.instanceOf(EmailTaken);
     });
 
     for (const weak of ['1234567', 'password', '12345678']) {
-      it(`refuses the weak password "${weak}" with InvalidInput at /password`, async function () {
-        if (lacks('accountManagement')) this.skip();
+      itWith(managesAccounts)(`refuses the weak password "${weak}" with InvalidInput at /password`, async () => {
         const err = await rejectionOf(server.signUp({ email: newEmail('weak'), password: weak }));
         expect(err).to.be.instanceOf(InvalidInput);
         const pointers = (err as InvalidInput).errors.map((e) => e.pointer);
@@ -134,8 +134,7 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
       expect(await rejectionOf(server.refresh('junk-refresh-token'))).to.be.instanceOf(InvalidGrant);
     });
 
-    it('changes the password: the new one issues tokens, the old one gets InvalidGrant', async function () {
-      if (lacks('accountManagement')) this.skip();
+    itWith(managesAccounts)('changes the password: the new one issues tokens, the old one gets InvalidGrant', async () => {
       const { email, tokens } = await newAccount('change');
       const password = 'a brand new passphrase';
       await server.changePassword(tokens.accessToken, { oldPassword: PASSWORD, password });
@@ -144,16 +143,14 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
       expect(old).to.be.instanceOf(InvalidGrant);
     });
 
-    it('refuses a wrong old password with InvalidInput at /old_password', async function () {
-      if (lacks('accountManagement')) this.skip();
+    itWith(managesAccounts)('refuses a wrong old password with InvalidInput at /old_password', async () => {
       const { tokens } = await newAccount('old');
       const err = await rejectionOf(server.changePassword(tokens.accessToken, { oldPassword: 'not it at all', password: 'fine new passphrase' }));
       expect(err).to.be.instanceOf(InvalidInput);
       expect((err as InvalidInput).errors.map((e) => e.pointer)).to.deep.equal(['/old_password']);
     });
 
-    it('refuses a password change with an unknown token with InvalidToken', async function () {
-      if (lacks('accountManagement')) this.skip();
+    itWith(managesAccounts)('refuses a password change with an unknown token with InvalidToken', async () => {
       const err = await rejectionOf(server.changePassword('junk-access-token', { oldPassword: PASSWORD, password: 'fine new passphrase' }));
       expect(err).to.be.instanceOf(InvalidToken);
     });
