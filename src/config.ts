@@ -44,6 +44,26 @@ export interface Config {
   corsOrigins: string[];
   /** DOCS_ENABLED: `true` (default) serves Swagger UI at /docs; `false` turns it off in production. */
   docsEnabled: boolean;
+  /**
+   * AUTH_BREAKER_FAILURES (default 5; 0 turns the breaker off): after this many unavailable answers
+   * in a row, calls to the auth server fail fast with 503 for AUTH_BREAKER_COOLDOWN_MS (default
+   * 5000), then one probe call decides whether it closes again.
+   */
+  breaker: { failures: number; cooldownMs: number };
+  /**
+   * RATE_LIMIT_ENABLED (`true` by default), RATE_LIMIT_ACCOUNT_PER_MINUTE (default 10: attempts per
+   * email at /users/token/ and /users/signup/) and RATE_LIMIT_ADDRESS_PER_MINUTE (default 60:
+   * requests per client address at each of those and /users/token/refresh/).
+   */
+  rateLimit: { enabled: boolean; accountPerMinute: number; addressPerMinute: number };
+  /** REDIS_URL (`redis://…`): rate-limit counters shared by every instance using it; unset = each instance counts alone. */
+  redisUrl?: string;
+  /**
+   * TRUST_PROXY (default 0): how many reverse proxies in front of Gatehouse append to
+   * X-Forwarded-For. With 1 or more the client address is read from that header (the entry the
+   * nearest trusted proxy wrote, so a client cannot pick its own); with 0 it is the socket's peer.
+   */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -76,7 +96,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    breaker: {
+      failures: integer(env, 'AUTH_BREAKER_FAILURES', 5, 0, 1000),
+      cooldownMs: integer(env, 'AUTH_BREAKER_COOLDOWN_MS', 5000, 1, 3_600_000),
+    },
+    rateLimit: {
+      enabled: oneOf(env, 'RATE_LIMIT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+      accountPerMinute: integer(env, 'RATE_LIMIT_ACCOUNT_PER_MINUTE', 10, 1, 1_000_000),
+      addressPerMinute: integer(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 1, 1_000_000),
+    },
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
   };
+  const redisUrl = text(env, 'REDIS_URL');
+  if (redisUrl !== undefined) config.redisUrl = url(redisUrl, 'REDIS_URL', ['redis:', 'rediss:']);
   const databaseUrl = text(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) config.databaseUrl = url(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const missing = REQUIRED[authAdapter].filter((k) => !text(env, k));

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
@@ -34,8 +35,11 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   });
   try {
     const chosen = chooseAuthServer(config, database.db);
+    // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
+    const breaker = config.authServer ? withCircuitBreaker(chosen, config.breaker) : undefined;
+    const remote = breaker ?? chosen;
     // A JWT is checked locally in microseconds: caching it would only add a revocation-like delay to nothing.
-    const authServer = config.authAdapter === 'jwt' ? chosen : withIntrospectionCache(chosen, {
+    const authServer = config.authAdapter === 'jwt' ? remote : withIntrospectionCache(remote, {
       ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries,
     });
     const deps: Deps = {
