@@ -8,6 +8,7 @@ import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
 import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
+import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
 import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
@@ -46,6 +47,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       authServer,
       users: new KyselyUserRepository(database.db),
       items: new KyselyItemRepository(database.db),
+      idempotency: new KyselyIdempotencyStore(database.db),
     };
     const app = createApp({
       deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,

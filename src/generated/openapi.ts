@@ -634,12 +634,69 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
+        /**
+         * @description Too many attempts from this client address or for this account (`temporarily_unavailable`:
+         *     RFC 6749 has no code for rate limiting, and this is the one OAuth clients treat as "retry
+         *     later"; the 429 status and `Retry-After` say how long).
+         */
+        OAuthTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Cache-Control": components["headers"]["CacheControlOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description Too many attempts from this client address or for this email (`/problems/too_many_requests`). */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Another item has this name (`/problems/name_taken`), or a request with the same
+         *     `Idempotency-Key` is still running (`/problems/idempotency_key_in_use`, with `Retry-After`).
+         */
+        CreateConflict: {
+            headers: {
+                /** @description With `/problems/idempotency_key_in_use`, seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description This `Idempotency-Key` was already used with a different body (`/problems/idempotency_key_reused`). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description The item's id. */
         ItemId: number;
         /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
         IfMatch: string;
+        /**
+         * @description Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a unique value per request,
+         *     a UUID say, sent again unchanged with every retry of that request. A retry with the same key
+         *     and body gets the first `201` again (with `Idempotent-Replayed: true`) and creates nothing;
+         *     the same key with another body is `422`; a retry while the first request still runs is
+         *     `409` with `Retry-After`. Keys belong to the caller, live 24 hours and are shared by every
+         *     instance. A request that fails frees its key.
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -649,6 +706,8 @@ export interface components {
         Location: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
+        /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
         /** @description The RFC 6750 §3 challenge; `error` says why the token was refused, absent when none was sent. */
         WWWAuthenticateRequired: string;
         /** @description With `error="insufficient_scope"` and the `scope` needed, when the token lacks it; absent when the caller is not the owner. */
@@ -698,6 +757,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             501: components["responses"]["NotSupported"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -721,6 +781,7 @@ export interface operations {
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            429: components["responses"]["OAuthTooManyRequests"];
             501: components["responses"]["OAuthNotSupported"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
@@ -744,6 +805,7 @@ export interface operations {
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            429: components["responses"]["OAuthTooManyRequests"];
             501: components["responses"]["OAuthNotSupported"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
@@ -815,7 +877,17 @@ export interface operations {
     createItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a unique value per request,
+                 *     a UUID say, sent again unchanged with every retry of that request. A retry with the same key
+                 *     and body gets the first `201` again (with `Idempotent-Replayed: true`) and creates nothing;
+                 *     the same key with another body is `422`; a retry while the first request still runs is
+                 *     `409` with `Retry-After`. Keys belong to the caller, live 24 hours and are shared by every
+                 *     instance. A request that fails frees its key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -830,6 +902,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -839,9 +912,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["NameTaken"];
+            409: components["responses"]["CreateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -1,12 +1,14 @@
 import type { AuthServer } from './auth-server.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { ItemRepository } from './item-repository.js';
 import type { UserRepository } from './user-repository.js';
 
-export type { AuthServer, ItemRepository, UserRepository };
+export type { AuthServer, IdempotencyStore, ItemRepository, UserRepository };
 
 /** Everything the use cases may touch. Each use case picks what it needs with `Pick<Deps, …>`. */
 export interface Deps {
   authServer: AuthServer;
   users: UserRepository;
   items: ItemRepository;
+  idempotency: IdempotencyStore;
 }

@@ -14,13 +14,16 @@ import { listItems } from '../../src/use-cases/list-items.js';
 import { signUp } from '../../src/use-cases/sign-up.js';
 import { updateItem } from '../../src/use-cases/update-item.js';
 import { FakeAuthServer } from '../fakes/fake-auth-server.js';
+import { InMemoryIdempotencyStore } from '../fakes/in-memory-idempotency-store.js';
 import { InMemoryItemRepository } from '../fakes/in-memory-item-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
 import { rejectionOf } from '../support/rejection.js';
 
 function world() {
   const users = new InMemoryUserRepository();
-  const deps: Deps = { authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository(users.userById) };
+  const deps: Deps = {
+    authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository(users.userById), idempotency: new InMemoryIdempotencyStore(),
+  };
   return { deps, fake: deps.authServer as FakeAuthServer };
 }
 

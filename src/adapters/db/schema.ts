@@ -6,6 +6,7 @@ export interface Database {
   items: ItemsTable;
   embedded_auth_accounts: EmbeddedAuthAccountsTable;
   embedded_auth_tokens: EmbeddedAuthTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -50,5 +51,17 @@ export interface EmbeddedAuthTokensTable {
   expires_at: Date;
   refresh_used: ColumnType<boolean, boolean | undefined, boolean>;
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+}
+
+/** Status, headers and body are null while the first request with the key is still running. */
+export interface IdempotencyKeysTable {
+  owner_id: number;
+  key: string;
+  /** sha256 hex of the operation and its body. */
+  request_hash: string;
+  status: number | null;
+  headers: ColumnType<Record<string, string> | null, string | null, string | null>;
+  response_body: ColumnType<unknown, string | null, string | null>;
   created_at: CreatedAt;
 }

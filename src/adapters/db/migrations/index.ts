@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as createUsersAndItems from './2026-11-28T1400_create_users_and_items.js';
 import * as createEmbeddedAuth from './2026-11-28T1401_create_embedded_auth.js';
+import * as createIdempotencyKeys from './2026-12-02T0900_create_idempotency_keys.js';
 
 /**
  * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
@@ -9,6 +10,7 @@ import * as createEmbeddedAuth from './2026-11-28T1401_create_embedded_auth.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-28T1400_create_users_and_items': createUsersAndItems,
   '2026-11-28T1401_create_embedded_auth': createEmbeddedAuth,
+  '2026-12-02T0900_create_idempotency_keys': createIdempotencyKeys,
 };
 
 export const migrationProvider: MigrationProvider = {

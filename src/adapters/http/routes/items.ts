@@ -8,6 +8,7 @@ import { listItems } from '../../../use-cases/list-items.js';
 import { updateItem, type ItemUpdate } from '../../../use-cases/update-item.js';
 import { bodyOf, callerOf, idOf, paths, queryOf, type AppState, type Ctx, type RouteDeps } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { idempotently } from '../idempotency.js';
 import { etagOf, itemBody, versionFromIfMatch } from '../wire.js';
 
 interface ListQueryWire { limit: number; cursor?: string; owner?: 'me'; ordering: Ordering }
@@ -37,11 +38,14 @@ export function itemRoutes(router: Router<AppState>, r: RouteDeps): void {
 
   router.post(paths('/items/'), async (ctx: Ctx) => {
     const caller = await callerOf(r, ctx, 'write');
-    const item = await createItem({ items }, caller, await bodyOf<ItemInput>(r, ctx, 'createItem'));
-    ctx.status = 201;
-    ctx.set('Location', `/items/${item.id}/`);
-    ctx.set('ETag', etagOf(item));
-    ctx.body = itemBody(item);
+    const input = await bodyOf<ItemInput>(r, ctx, 'createItem');
+    await idempotently(r.deps.idempotency, ctx, caller.user.id, 'createItem', input, async () => {
+      const item = await createItem({ items }, caller, input);
+      ctx.status = 201;
+      ctx.set('Location', `/items/${item.id}/`);
+      ctx.set('ETag', etagOf(item));
+      ctx.body = itemBody(item);
+    });
   });
 
   router.get(paths('/items/:id/'), async (ctx: Ctx) => {
