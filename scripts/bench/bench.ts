@@ -1,0 +1,168 @@
+// `npm run bench [-- --quick] [--json file] [--profile dir]`: Gatehouse against a bare node:http + pg
+// baseline in one run, loopback only. See README, "Performance".
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startDotPeer } from '../../test/support/dot-peer.js';
+import { freshPostgresDatabase } from '../../test/support/postgres.js';
+import { haveWrk, load, median, rssMb, type LoadSpec, type Sample } from './load.js';
+import { printTable, type Row } from './report.js';
+import { countIntrospections } from './introspections.js';
+import { startBaseline, startGatehouseProcess, type Child } from './servers.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const option = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const SECONDS = quick ? 2 : 5;
+const ROUNDS = 3;
+const WARMUP_SECONDS = quick ? 1 : 2;
+const SEED_ITEMS = 1_000_000;
+
+async function main(): Promise<void> {
+  if (!(await haveWrk())) throw new Error('wrk is needed: apt-get install -y wrk');
+  if (!args.includes('--no-build')) execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+  const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const profileDir = option('--profile');
+  try {
+    const db = await freshPostgresDatabase();
+    cleanups.push(db.drop);
+    const dot = await startDotPeer({ accessLog: true });
+    cleanups.push(() => dot.stop());
+    const env = {
+      DATABASE_URL: db.url, AUTH_ADAPTER: 'dot', AUTH_SERVER_URL: dot.url, AUTH_CLIENT_ID: dot.clientId, AUTH_CLIENT_SECRET: dot.clientSecret,
+      RATE_LIMIT_ENABLED: 'false', // the token scenario signs one account in thousands of times a second on purpose
+    };
+    const gatehouseLog = join(scratch, 'gatehouse.log');
+    let gatehouse = await startGatehouseProcess(env, gatehouseLog, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    cleanups.push(() => gatehouse.stop());
+    const firstStartMs = gatehouse.startMs;
+    console.log(`gatehouse ready in ${firstStartMs.toFixed(0)} ms (fresh database, migrations included); logs in ${gatehouseLog}`);
+
+    const account = { email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' };
+    await json(`${gatehouse.url}/users/signup/`, { email: account.email, password: account.password, password2: account.password });
+    const { access_token: token } = await json(`${gatehouse.url}/users/token/`, account) as { access_token: string };
+    const bearer = { Authorization: `Bearer ${token}` };
+    await fetch(`${gatehouse.url}/items/?limit=1`, { headers: bearer }).then((r) => r.arrayBuffer()); // mirrors the user
+    const user = await seed(db.url, account.email);
+    const baseline = await startBaseline({ DATABASE_URL: db.url, BENCH_TOKENS: JSON.stringify({ [token]: user }) }, join(scratch, 'baseline.log'));
+    cleanups.push(() => baseline.stop());
+
+    const rows: Row[] = [];
+    const details: Record<string, unknown> = {};
+    const only = option('--only'); // e.g. `--only items/?limit` while profiling one route
+    const compare = async (name: string, a: LoadSpec, b: LoadSpec, target: number, note?: string) => {
+      if (only && !name.includes(only)) return;
+      const { row, samples } = await alternate(name, a, b, target, scratch, note);
+      rows.push(row);
+      details[name] = samples;
+    };
+    const at = (c: Child, path: string, pid = true): LoadSpec => ({ url: c.url + path, headers: bearer, ...(pid ? { pid: c.pid } : {}) });
+    const post = (c: Child): LoadSpec => ({
+      ...at(c, '/items/'), method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' },
+      body: '{"name":"b{n}","description":"a benchmark item","price":"12.50"}',
+    });
+    await compare('GET /items/?limit=20', at(gatehouse, '/items/?limit=20'), at(baseline, '/items/?limit=20'), 0.75);
+    await compare(`GET /items/{id}/`, at(gatehouse, '/items/4242/'), at(baseline, '/items/4242/'), 0.8);
+    await compare('POST /items/', post(gatehouse), post(baseline), 0.8);
+    const deep = Buffer.from(JSON.stringify(['id', SEED_ITEMS - 1000, SEED_ITEMS - 1000, 'a'])).toString('base64url');
+    const deepRun = only ? undefined : await alternate('deep cursor vs first page (p50)', at(gatehouse, `/items/?limit=20&cursor=${deep}`),
+      at(gatehouse, '/items/?limit=20'), 1.5, scratch, 'both Gatehouse; ratio = deep p50 / first p50, lower is better', 'p50');
+    if (deepRun) {
+      rows.push(deepRun.row);
+      details.deepCursor = deepRun.samples;
+      rows.push(...await countIntrospections(gatehouse.url, dot));
+    }
+
+    const form = new URLSearchParams({ grant_type: 'password', username: account.email, password: account.password, scope: 'read write' });
+    await compare('POST /users/token/ vs DOT /o/token/',
+      { url: `${gatehouse.url}/users/token/`, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(account), pid: gatehouse.pid },
+      { url: `${dot.url}/o/token/`, method: 'POST', body: form.toString(), headers: {
+        'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${dot.clientId}:${dot.clientSecret}`).toString('base64')}`,
+      } }, 0.9, 'baseline = DOT directly');
+
+    for (const [name, c] of [['Gatehouse', gatehouse], ['baseline', baseline]] as const) {
+      const mb = rssMb(c.pid);
+      rows.push({ scenario: `RSS after the run: ${name}`, gatehouse: `${mb.toFixed(0)} MB`, baseline: '', ratio: '', target: '≤ 150 MB', pass: mb <= 150 });
+    }
+    await gatehouse.stop();
+    gatehouse = await startGatehouseProcess(env, gatehouseLog);
+    const startMs = Math.max(gatehouse.startMs, firstStartMs);
+    rows.push({
+      scenario: 'start-up to /readyz 200', gatehouse: `${gatehouse.startMs.toFixed(0)} ms`, baseline: `fresh db ${firstStartMs.toFixed(0)} ms`,
+      ratio: '', target: '≤ 1500 ms', pass: startMs <= 1500,
+    });
+
+    printTable(rows, { quick, seconds: SECONDS, rounds: ROUNDS });
+    const jsonFile = option('--json');
+    if (jsonFile) {
+      writeFileSync(jsonFile, JSON.stringify({ date: new Date().toISOString(), quick, seconds: SECONDS, rounds: ROUNDS, rows, details }, null, 2));
+    }
+    if (rows.some((r) => !r.pass)) process.exitCode = 1;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => console.error('cleanup:', err));
+  }
+}
+
+/** A B A B …: warm-up on both, then ROUNDS rounds; the ratio is the median of the per-round ratios. */
+async function alternate(name: string, a: LoadSpec, b: LoadSpec, target: number, scratch: string, note?: string, by: 'rps' | 'p50' = 'rps') {
+  console.log(`\n${name}`);
+  await load(a, WARMUP_SECONDS, scratch, `${tag()}w`);
+  await load(b, WARMUP_SECONDS, scratch, `${tag()}w`);
+  const samples: { a: Sample; b: Sample; ratio: number }[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const sa = await load(a, SECONDS, scratch, tag());
+    const sb = await load(b, SECONDS, scratch, tag());
+    const ratio = by === 'rps' ? sa.rps / sb.rps : sa.p50ms / sb.p50ms;
+    samples.push({ a: sa, b: sb, ratio });
+    console.log(`  round ${round}: ${cell(sa)}  |  ${cell(sb)}  |  ${ratio.toFixed(2)}`);
+    if (sa.failed || sb.failed) throw new Error(`${name}: ${sa.failed + sb.failed} failed requests (non-2xx or socket errors)`);
+  }
+  const ratio = median(samples.map((s) => s.ratio));
+  const summary = (pick: (s: { a: Sample; b: Sample }) => Sample) => cell(medianSample(samples.map(pick)));
+  const pass = by === 'rps' ? ratio >= target : ratio <= target;
+  const row: Row = {
+    scenario: name, gatehouse: summary((s) => s.a), baseline: summary((s) => s.b), ratio: `${ratio.toFixed(2)}×`,
+    target: `${by === 'rps' ? '≥' : '≤'} ${target.toFixed(2)}×`, pass, ...(note ? { note } : {}),
+  };
+  return { row, samples };
+}
+
+function medianSample(samples: Sample[]): Sample {
+  const m = (f: (s: Sample) => number | undefined) => median(samples.map(f).filter((v): v is number => v !== undefined));
+  const cpu = samples.every((s) => s.cpuUsPerReq !== undefined) ? { cpuUsPerReq: m((s) => s.cpuUsPerReq) } : {};
+  return { rps: m((s) => s.rps), p50ms: m((s) => s.p50ms), p99ms: m((s) => s.p99ms), requests: 0, failed: 0, ...cpu };
+}
+
+const cell = (s: Sample) => `${s.rps.toFixed(0)}/s ${s.p50ms.toFixed(1)}/${s.p99ms.toFixed(1)} ms`
+  + (s.cpuUsPerReq !== undefined ? ` ${s.cpuUsPerReq.toFixed(0)} µs` : '');
+let runs = 0;
+const tag = () => `r${(runs++).toString(36)}${randomBytes(2).toString('hex')}`;
+
+async function json(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return await res.json() as Record<string, unknown>;
+}
+
+/** SEED_ITEMS items owned by the mirrored user, straight in SQL; returns that user for the baseline's Map. */
+async function seed(url: string, email: string): Promise<{ id: number; email: string }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: [user] } = await client.query('select id, email from users where email = $1', [email]);
+    const started = performance.now();
+    await client.query(`insert into items (name, description, price, owner_id)
+      select 'seed-' || g, 'seeded item number ' || g, (g % 100000) / 100.0, $1 from generate_series(1, $2::int) g`, [user.id, SEED_ITEMS]);
+    await client.query('vacuum analyze items');
+    console.log(`seeded ${SEED_ITEMS} items in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return user;
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((err) => { console.error('bench:', err instanceof Error ? err.message : err); process.exit(1); });
