@@ -13,6 +13,8 @@ import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
 import { createApp } from './adapters/http/app.js';
+import { rateLimits } from './adapters/http/rate-limit.js';
+import { createLimiters } from './adapters/http/rate-limiters.js';
 import { closeGracefully } from './adapters/http/graceful-close.js';
 import { createLimitedServer } from './adapters/http/server-limits.js';
 import { loadOpenApiDocument } from './adapters/http/openapi-document.js';
@@ -34,6 +36,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     dataDir: config.dataDir,
     log: (msg) => logger.debug({ component: 'database' }, msg),
   });
+  let limiters: ReturnType<typeof createLimiters> | undefined;
   try {
     const chosen = chooseAuthServer(config, database.db);
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
@@ -49,10 +52,14 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       items: new KyselyItemRepository(database.db),
       idempotency: new KyselyIdempotencyStore(database.db),
     };
+    limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
     const app = createApp({
       deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
+      ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
     });
+    app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
+    app.maxIpsCount = config.trustProxy;
     const server = createLimitedServer(app.callback()).listen(config.port, config.host);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
@@ -62,10 +69,12 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       url,
       async close() {
         await closeGracefully(server);
+        await limiters?.close();
         await database.close();
       },
     };
   } catch (err) {
+    await limiters?.close();
     await database.close();
     throw err;
   }

@@ -6,6 +6,7 @@ import type { Deps } from '../../ports/index.js';
 import type { AppState } from './context.js';
 import { renderProblems, unmatchedAsProblem } from './error-middleware.js';
 import type { RequestValidators } from './request-validator.js';
+import type { RateLimits } from './rate-limit.js';
 import { corsFor, securityHeaders } from './security.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
@@ -17,6 +18,8 @@ export interface AppOptions extends MetaOptions {
   logger: Logger;
   /** Origins browsers may call the API from (CORS_ORIGINS); empty sends no CORS headers. */
   corsOrigins: readonly string[];
+  /** Per-address and per-account budgets of the sign-up and token routes; none when absent. */
+  rateLimits?: RateLimits;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -26,7 +29,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
   const routeDeps = { deps: options.deps, validators: options.validators };
   const router = new Router<AppState>();
-  userRoutes(router, routeDeps);
+  userRoutes(router, routeDeps, options.rateLimits);
   itemRoutes(router, routeDeps);
   metaRoutes(router, options);
 

@@ -6,6 +6,7 @@ import { signUp } from '../../../use-cases/sign-up.js';
 import { bodyOf, callerOf, paths, type AppState, type Ctx, type RouteDeps } from '../context.js';
 import { renderErrorsWith } from '../error-middleware.js';
 import { toOAuthError } from '../oauth-error.js';
+import { NO_RATE_LIMITS, type RateLimits } from '../rate-limit.js';
 import { tokenBody, userBody } from '../wire.js';
 
 type TokenWire =
@@ -15,18 +16,18 @@ type RefreshWire = { refresh: string } | { grant_type: 'refresh_token'; refresh_
 interface SignUpWire { email: string; password: string; password2: string }
 interface PasswordWire { old_password: string; password: string; password2: string }
 
-export function userRoutes(router: Router<AppState>, r: RouteDeps): void {
+export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateLimits = NO_RATE_LIMITS): void {
   const { deps } = r;
   const oauthErrors = renderErrorsWith(toOAuthError);
 
-  router.post(paths('/users/signup/'), async (ctx: Ctx) => {
+  router.post(paths('/users/signup/'), limits.guard('signup', { byAccount: true, shape: 'problem' }), async (ctx: Ctx) => {
     const body = await bodyOf<SignUpWire>(r, ctx, 'signUp');
     const user = await signUp(deps, body);
     ctx.status = 201;
     ctx.body = userBody(user);
   });
 
-  router.post(paths('/users/token/'), oauthErrors, async (ctx: Ctx) => {
+  router.post(paths('/users/token/'), oauthErrors, limits.guard('token', { byAccount: true, shape: 'oauth' }), async (ctx: Ctx) => {
     const body = await bodyOf<TokenWire>(r, ctx, 'getToken');
     // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
     const email = 'email' in body ? body.email : body.username;
@@ -34,7 +35,7 @@ export function userRoutes(router: Router<AppState>, r: RouteDeps): void {
     sendToken(ctx, tokenBody(pair));
   });
 
-  router.post(paths('/users/token/refresh/'), oauthErrors, async (ctx: Ctx) => {
+  router.post(paths('/users/token/refresh/'), oauthErrors, limits.guard('refresh', { byAccount: false, shape: 'oauth' }), async (ctx: Ctx) => {
     const body = await bodyOf<RefreshWire>(r, ctx, 'refreshToken');
     const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token);
     sendToken(ctx, tokenBody(pair));
