@@ -55,6 +55,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
     const app = createApp({
       deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
+      authorizationServer: config.authServer?.url, // for RFC 9728 metadata; unset = the embedded one, this server
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
     });

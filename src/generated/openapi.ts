@@ -233,6 +233,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-protected-resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Protected resource metadata (RFC 9728)
+         * @description How a client finds out, from Gatehouse alone, where to get a token for it: the
+         *     authorization server to ask, the scopes it understands, how to send the token, and where
+         *     the docs are. Every `401` names this URL in its `WWW-Authenticate` challenge as
+         *     `resource_metadata`. URLs are built from the `Host` the request was sent to.
+         */
+        get: operations["getProtectedResourceMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -448,6 +471,27 @@ export interface components {
         };
         /** @enum {string} */
         CheckStatus: "ok" | "down";
+        /** @description RFC 9728 §2 protected resource metadata. */
+        ProtectedResourceMetadata: {
+            /**
+             * Format: uri
+             * @description This server's URL, as the request reached it; the resource identifier.
+             */
+            resource: string;
+            /** @description The issuer URL of the authorization server that grants tokens for Gatehouse (RFC 8414). */
+            authorization_servers: string[];
+            /** @description The scopes operations ask for. */
+            scopes_supported: components["schemas"]["ScopeName"][];
+            /** @description Tokens go in the `Authorization` header only, never in a query or a form. */
+            bearer_methods_supported: "header"[];
+            /**
+             * Format: uri
+             * @description The interactive docs.
+             */
+            resource_documentation: string;
+        };
+        /** @enum {string} */
+        ScopeName: "read" | "write";
     };
     responses: {
         /** @description A new token pair. */
@@ -708,7 +752,11 @@ export interface components {
         RetryAfter: number;
         /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
-        /** @description The RFC 6750 §3 challenge; `error` says why the token was refused, absent when none was sent. */
+        /**
+         * @description The RFC 6750 §3 challenge; `error` says why the token was refused, absent when none was
+         *     sent. `resource_metadata` (RFC 9728 §5.1) is the URL of
+         *     `/.well-known/oauth-protected-resource`, which says where to get a token.
+         */
         WWWAuthenticateRequired: string;
         /** @description With `error="insufficient_scope"` and the `scope` needed, when the token lacks it; absent when the caller is not the owner. */
         WWWAuthenticateOptional: string;
@@ -1131,6 +1179,26 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    getProtectedResourceMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedResourceMetadata"];
                 };
             };
         };

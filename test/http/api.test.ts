@@ -30,7 +30,7 @@ for (const { title, mode } of MODES) {
 
     userEndpointsSuite(() => client);
     itemEndpointsSuite(() => client);
-    metaEndpointsSuite(() => client);
+    metaEndpointsSuite(() => client, () => server.dot?.url);
 
     // In a describe of its own: mocha runs a suite's own tests before its child suites, and this looks back at them all.
     describe('afterwards', () => it('wrote no password, token or client secret into its logs during the whole run above', () => {

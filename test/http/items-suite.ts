@@ -29,6 +29,16 @@ export function itemEndpointsSuite(
       expect(res.headers.get('www-authenticate')).to.match(/^Bearer realm="gatehouse"/).and.not.match(/error=/);
     });
 
+    it('names the RFC 9728 resource metadata in every challenge, and that URL answers', async () => {
+      const metadata = `${api().baseUrl.replace(/\/$/, '')}/.well-known/oauth-protected-resource`;
+      const challenges = [
+        (await api().get('/items/')).headers.get('www-authenticate'),
+        (await api().get('/items/', { token: 'not-a-real-token' })).headers.get('www-authenticate'),
+      ];
+      for (const challenge of challenges) expect(challenge).to.match(new RegExp(`, resource_metadata="${metadata}"$`));
+      expect((await api().get(new URL(metadata).pathname)).status).to.equal(200);
+    });
+
     it('answers 401 invalid_token for a token the auth server does not know', async () => {
       const res = await api().get('/items/', { token: 'not-a-real-token' });
       expect(res.status).to.equal(401);

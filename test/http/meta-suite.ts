@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { ApiClient } from '../support/api-client.js';
 
-export function metaEndpointsSuite(api: () => ApiClient): void {
+/** `authorizationServer` is the issuer Gatehouse is configured with; absent, the embedded one at Gatehouse itself. */
+export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: () => string | undefined = () => undefined): void {
   describe('health, contract and docs', () => {
     it('answers /healthz and /readyz with 200 when the database and auth server are up', async () => {
       expect((await api().get('/healthz')).body).to.deep.equal({ status: 'ok' });
@@ -18,6 +19,22 @@ export function metaEndpointsSuite(api: () => ApiClient): void {
       const docs = await api().get('/docs');
       expect(docs.text).to.include('/docs/swagger-ui-bundle.js').and.not.match(/https?:\/\//);
       expect((await api().get('/docs/swagger-ui-bundle.js')).status).to.equal(200);
+    });
+
+    it('answers RFC 9728 protected resource metadata built from the Host the request reached', async () => {
+      const base = api().baseUrl.replace(/\/$/, '');
+      const res = await api().get('/.well-known/oauth-protected-resource');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({
+        resource: base,
+        authorization_servers: [authorizationServer() ?? base],
+        scopes_supported: ['read', 'write'],
+        bearer_methods_supported: ['header'],
+        resource_documentation: `${base}/docs`,
+      });
+      const { port } = new URL(base);
+      const viaName = await fetch(`http://localhost:${port}/.well-known/oauth-protected-resource`);
+      expect((await viaName.json()).resource).to.equal(`http://localhost:${port}`);
     });
 
     it('answers an unknown path with a 404 problem', async () => {

@@ -1,18 +1,19 @@
 import type { Middleware } from 'koa';
 import type { AppState } from './context.js';
-import { isUnexpected, problem, toProblem, type Rendered } from './problem.js';
+import { isUnexpected, problem, toProblem, type RenderContext, type Rendered } from './problem.js';
+import { baseUrlOf } from './resource-metadata.js';
 
 /**
  * Renders every error thrown below it with `render`. The outermost one uses problem+json; the
  * token routes add one of their own with the OAuth 2 renderer. An unexpected error is logged
  * with its stack and answered as a bare 500: nothing of it reaches the client.
  */
-export function renderErrorsWith(render: (err: unknown) => Rendered): Middleware<AppState> {
+export function renderErrorsWith(render: (err: unknown, at: RenderContext) => Rendered): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (err) {
-      const rendered = render(err);
+      const rendered = render(err, { baseUrl: baseUrlOf(ctx) });
       if (isUnexpected(toProblem(err))) {
         ctx.state.log?.error({ err }, 'unexpected error');
       } else if (rendered.status >= 500) {

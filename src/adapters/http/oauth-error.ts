@@ -1,12 +1,12 @@
 import { DomainError, type AnyDomainError } from '../../domain/errors.js';
-import { exposedHttpError, toProblem, type Rendered } from './problem.js';
+import { exposedHttpError, toProblem, type RenderContext, type Rendered } from './problem.js';
 
 /**
  * The two token routes answer errors as RFC 6749 §5.2 `{error, error_description}`: OAuth clients
  * (Swagger UI's password flow among them) read that shape, not problem+json.
  */
-export function toOAuthError(err: unknown): Rendered {
-  const asProblem = toProblem(err);
+export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
+  const asProblem = toProblem(err, at);
   const { status, headers } = asProblem;
   const error = oauthCode(err, status);
   const body: Record<string, unknown> = { error, error_description: description(err, asProblem) };

@@ -1,4 +1,5 @@
 import { DomainError, type AnyDomainError, type FieldError } from '../../domain/errors.js';
+import { metadataUrlOf } from './resource-metadata.js';
 
 /** What the error middleware writes: a status, headers and a JSON body of the right media type. */
 export interface Rendered {
@@ -50,13 +51,18 @@ export function problem(
   return { status, type: 'application/problem+json', headers, body };
 }
 
-/** Renders any thrown value as RFC 9457 problem+json; the third element says whether it was unexpected. */
-export function toProblem(err: unknown): Rendered {
+/** What only the request knows, for the renderers: the server's own URL, as the client reached it. */
+export interface RenderContext {
+  baseUrl: string;
+}
+
+/** Renders any thrown value as RFC 9457 problem+json; with a context, challenges name the resource metadata. */
+export function toProblem(err: unknown, at?: RenderContext): Rendered {
   if (err instanceof DomainError) {
     const e = err as AnyDomainError;
     return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, {
       ...(e.code === 'invalid_input' ? { errors: e.errors } : {}),
-      headers: authenticateHeader(e),
+      headers: authenticateHeader(e, at),
     });
   }
   const http = exposedHttpError(err);
@@ -69,15 +75,14 @@ export function toProblem(err: unknown): Rendered {
   return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
 }
 
-/** RFC 6750 §3: which challenge goes with which failure. */
-function authenticateHeader(e: AnyDomainError): Record<string, string> {
-  const realm = 'Bearer realm="gatehouse"';
+/** RFC 6750 §3: which challenge goes with which failure; RFC 9728 §5.1: where to learn how to get a token. */
+function authenticateHeader(e: AnyDomainError, at: RenderContext | undefined): Record<string, string> {
+  const metadata = at ? `, resource_metadata="${metadataUrlOf(at.baseUrl)}"` : '';
+  const challenge = (params: string) => ({ 'WWW-Authenticate': `Bearer realm="gatehouse"${params}${metadata}` });
   switch (e.code) {
-    case 'unauthenticated': return { 'WWW-Authenticate': realm };
-    case 'invalid_token':
-      return { 'WWW-Authenticate': `${realm}, error="invalid_token", error_description="${e.message}"` };
-    case 'insufficient_scope':
-      return { 'WWW-Authenticate': `${realm}, error="insufficient_scope", scope="${e.required}"` };
+    case 'unauthenticated': return challenge('');
+    case 'invalid_token': return challenge(`, error="invalid_token", error_description="${e.message}"`);
+    case 'insufficient_scope': return challenge(`, error="insufficient_scope", scope="${e.required}"`);
     default: return {};
   }
 }

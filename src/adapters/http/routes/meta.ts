@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import type { AppState, Ctx } from '../context.js';
+import { baseUrlOf, protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../resource-metadata.js';
 
 export interface Readiness {
   database(): Promise<void>;
@@ -14,6 +15,8 @@ export interface MetaOptions {
   docsEnabled: boolean;
   readiness: Readiness;
   document: { yaml: string; json: Record<string, unknown> };
+  /** The authorization server's issuer URL (AUTH_SERVER_URL); absent with the embedded one, which is this server. */
+  authorizationServer?: string | undefined;
 }
 
 /** Files of swagger-ui-dist served under /docs/, read once: the docs work with no network. */
@@ -26,7 +29,7 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled }: MetaOptions): void {
+export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer }: MetaOptions): void {
   const swaggerDir = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
   const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
 
@@ -39,6 +42,10 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
     ctx.status = ready ? 200 : 503;
     if (!ready) ctx.set('Retry-After', '5');
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database, authServer } };
+  });
+
+  router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => {
+    ctx.body = protectedResourceMetadata(baseUrlOf(ctx), authorizationServer);
   });
 
   const json = JSON.stringify(document.json);
