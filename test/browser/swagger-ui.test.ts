@@ -1,0 +1,155 @@
+import { mkdir } from 'node:fs/promises';
+import { expect } from 'chai';
+import type { Locator, Page } from 'playwright-core';
+import { ApiClient } from '../support/api-client.js';
+import { requireService } from '../support/availability.js';
+import { chromiumAvailable, launchChromium, type Browser } from '../support/chromium.js';
+import { assertMatchesContract } from '../support/contract.js';
+import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
+
+const SCREENSHOTS = 'test-results';
+const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** Swagger UI at /docs in a real browser, the way a consumer uses it: Authorize, then "Try it out". */
+describe('Swagger UI at /docs in Chromium', function () {
+  this.timeout(90_000);
+  let server: GatehouseUnderTest;
+  let api: ApiClient;
+  let browser: Browser;
+  let page: Page;
+  /** Console errors, page errors and contract breaches seen by the current test's page. */
+  let problems: string[];
+  /** What Swagger UI sent to the token endpoint, for the report and the assertions. */
+  let tokenRequests: { headers: Record<string, string>; body: string }[];
+
+  before(async function () {
+    requireService(this, chromiumAvailable, 'Chromium at /usr/bin/chromium');
+    server = await startTestGatehouse({ database: 'embedded', auth: 'embedded' });
+    api = new ApiClient(server.url);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  beforeEach(async () => {
+    problems = [];
+    tokenRequests = [];
+    page = await browser.context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname === '/users/token/') tokenRequests.push({ headers: req.headers(), body: req.postData() ?? '' });
+    });
+    // Every API answer the browser sees must match the contract, as in the HTTP suites.
+    page.on('response', async (res) => {
+      if (!['fetch', 'xhr'].includes(res.request().resourceType())) return;
+      const url = new URL(res.url());
+      const text = await res.text().catch(() => '');
+      const contentType = res.headers()['content-type'] ?? '';
+      try {
+        assertMatchesContract({
+          method: res.request().method(), path: url.pathname + url.search, status: res.status(), headers: res.headers(),
+          body: text && /json/.test(contentType) ? JSON.parse(text) : text || undefined, contentType,
+        });
+      } catch (err) { problems.push(`contract: ${(err as Error).message}`); }
+    });
+    await page.goto(`${server.url}/docs`);
+    await page.locator('.information-container .title').waitFor();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      const file = `${SCREENSHOTS}/swagger-ui-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`;
+      await page.screenshot({ path: file, fullPage: true }).then(() => console.log(`      screenshot: ${file}`), () => undefined);
+    }
+    await page?.close();
+  });
+
+  it('signs in through Authorize with the OAuth2 password flow, creates an item with "Try it out" (201) and lists it', async () => {
+    const user = await api.newUser('swagger');
+    const dialog = await openAuthorize(page);
+    const oauth = dialog.locator('.auth-container').filter({ hasText: 'oauth2 (OAuth2, password)' });
+    await oauth.locator('#oauth_username').fill(user.email);
+    await oauth.locator('#oauth_password').fill(user.password);
+    // The checkboxes themselves are hidden behind styled labels, as a user sees them.
+    await oauth.locator('label[for="read-password-checkbox-oauth2"]').click();
+    await oauth.locator('label[for="write-password-checkbox-oauth2"]').click();
+    await oauth.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+    await oauth.getByText('Authorized', { exact: true }).waitFor({ timeout: 10_000 });
+    await closeAuthorize(page);
+
+    expect(tokenRequests).to.have.length(1);
+    console.log('      Swagger UI sent:', JSON.stringify({ authorization: tokenRequests[0]!.headers.authorization, contentType: tokenRequests[0]!.headers['content-type'], body: tokenRequests[0]!.body.replace(/password=[^&]*/, 'password=…') }));
+    const sent = new URLSearchParams(tokenRequests[0]!.body);
+    expect(Object.fromEntries(sent)).to.deep.equal({ grant_type: 'password', scope: 'read write', username: user.email, password: user.password });
+
+    const name = unique('swagger-lamp');
+    const created = await tryItOut(page, 'createItem', JSON.stringify({ name, description: 'made in Swagger UI', price: '12.50' }));
+    expect(created.status).to.equal('201');
+    expect(JSON.parse(created.body)).to.include({ name, price: '12.50' });
+
+    const listed = await tryItOut(page, 'listItems');
+    expect(listed.status).to.equal('200');
+    expect(JSON.parse(listed.body).results.map((i: { name: string }) => i.name)).to.include(name);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('works with a bearer token pasted into Authorize', async () => {
+    const user = await api.newUser('pasted');
+    const dialog = await openAuthorize(page);
+    const bearer = dialog.locator('.auth-container').filter({ hasText: 'bearerAuth' });
+    await bearer.locator('#auth-bearer-value').fill(user.token);
+    await bearer.getByRole('button', { name: 'Apply credentials' }).click();
+    await closeAuthorize(page);
+
+    const name = unique('pasted-lamp');
+    const created = await tryItOut(page, 'createItem', JSON.stringify({ name, description: 'pasted token', price: 3 }));
+    expect(created.status).to.equal('201');
+    expect(JSON.parse(created.body).user).to.deep.equal({ id: user.id, email: user.email });
+    const listed = await tryItOut(page, 'listItems');
+    expect(JSON.parse(listed.body).results.map((i: { name: string }) => i.name)).to.include(name);
+    expect(tokenRequests).to.deep.equal([]);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('shows the 401 problem when "Try it out" runs without authorising', async () => {
+    const res = await tryItOut(page, 'listItems');
+    expect(res.status).to.equal('401');
+    expect(JSON.parse(res.body).type).to.equal('/problems/unauthenticated');
+    // A 401 logs "Failed to load resource" in the console: the browser's own note, not a fault of the page.
+    expect(problems.filter((p) => !/status of 401/.test(p))).to.deep.equal([]);
+  });
+});
+
+async function openAuthorize(page: Page): Promise<Locator> {
+  await page.locator('.auth-wrapper button.authorize').click();
+  const dialog = page.locator('.modal-ux');
+  await dialog.waitFor();
+  return dialog;
+}
+
+async function closeAuthorize(page: Page): Promise<void> {
+  await page.locator('.modal-ux button.btn-done').first().click();
+  await page.locator('.modal-ux').waitFor({ state: 'detached' });
+}
+
+/** Expands an operation, presses "Try it out", fills the body if given, executes, and reads the live response. */
+async function tryItOut(page: Page, operationId: string, body?: string): Promise<{ status: string; body: string }> {
+  const op = page.locator(`[id^="operations-"][id$="-${operationId}"]`);
+  if (!(await op.locator('.try-out').isVisible())) await op.locator('.opblock-summary-control').click();
+  const tryOut = op.locator('button.try-out__btn');
+  if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
+  if (body !== undefined) await op.locator('textarea.body-param__text').fill(body);
+  await op.locator('button.execute').click();
+  const response = op.locator('.live-responses-table tr.response');
+  await response.waitFor();
+  const result = {
+    status: (await response.locator('.response-col_status').textContent())?.trim() ?? '',
+    body: (await response.locator('.highlight-code pre').textContent()) ?? '',
+  };
+  await op.locator('button.btn-clear').click().catch(() => undefined); // the next execution must not read this one's answer
+  return result;
+}
