@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import type { AppState, Ctx } from '../context.js';
@@ -30,7 +30,8 @@ const SWAGGER_FILES: Record<string, string> = {
 };
 
 export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer }: MetaOptions): void {
-  const swaggerDir = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
+  // Its package.json, not its main: requiring the main evaluates the whole 1.5 MB browser bundle in Node (~0.5 s, ~40 MB).
+  const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
 
   router.get('/healthz', (ctx: Ctx) => { ctx.body = { status: 'ok' }; });
