@@ -23,8 +23,11 @@ export function toItem(row: ItemRow): Item {
   };
 }
 
+const TWO_PLACES = /^-?\d+\.\d\d$/;
+
 /** numeric(14,2) already comes back as "2.00"; this keeps the promise should the column type change. */
 function twoPlaces(price: string): string {
+  if (TWO_PLACES.test(price)) return price; // the common case, without the split and pad
   const [whole, fraction = ''] = String(price).split('.');
   return `${whole}.${fraction.padEnd(2, '0').slice(0, 2)}`;
 }
@@ -48,8 +51,14 @@ export function sortKey(ordering: Ordering, item: Item): string | number {
  */
 export function keysetCondition(ordering: Ordering, op: '>' | '<', key: string | number, id: number): RawBuilder<boolean> {
   const column = sortColumn(ordering);
-  const typedKey = column === 'items.price' ? sql`cast(${String(key)} as numeric)`
-    : column === 'items.id' ? sql`cast(${Number(key)} as integer)` : sql`cast(${String(key)} as varchar)`;
+  const [typed, tiebreak] = keysetParameters(ordering, key, id);
+  const typedKey = column === 'items.price' ? sql`cast(${typed} as numeric)`
+    : column === 'items.id' ? sql`cast(${typed} as integer)` : sql`cast(${typed} as varchar)`;
   if (column === 'items.id') return sql<boolean>`items.id ${sql.raw(op)} ${typedKey}`;
-  return sql<boolean>`(${sql.ref(column)}, items.id) ${sql.raw(op)} (${typedKey}, cast(${id} as integer))`;
+  return sql<boolean>`(${sql.ref(column)}, items.id) ${sql.raw(op)} (${typedKey}, cast(${tiebreak} as integer))`;
+}
+
+/** The parameters of `keysetCondition`, in the order it binds them: the key, then the id unless sorting by id. */
+export function keysetParameters(ordering: Ordering, key: string | number, id: number): [string | number] | [string | number, number] {
+  return sortColumn(ordering) === 'items.id' ? [Number(key)] : [String(key), id];
 }
