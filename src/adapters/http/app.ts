@@ -37,14 +37,17 @@ export function createApp(options: AppOptions): Koa<AppState> {
     const given = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = options.logger.child({ requestId });
+    // A child logger only for requests that log more than their one line: most never do.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= options.logger.child({ requestId })), enumerable: true });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      ctx.state.log.info({
-        method: ctx.method, path: ctx.path, status: ctx.status,
+      // The same line the child would write: its bindings come right after pid and hostname.
+      options.logger.info({
+        requestId, method: ctx.method, path: ctx.path, status: ctx.status,
         ms: Number(process.hrtime.bigint() - started) / 1e6, userId: ctx.state.caller?.user.id,
       }, 'request');
     }
