@@ -1,8 +1,8 @@
-// `npm run bench [-- --quick] [--json file] [--profile dir]`: Gatehouse against a bare node:http + pg
+// `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--keep-logs] [--no-build]`: Gatehouse against a bare node:http + pg
 // baseline in one run, loopback only. See README, "Performance".
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     let gatehouse = await startGatehouseProcess(env, gatehouseLog, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     cleanups.push(() => gatehouse.stop());
     const firstStartMs = gatehouse.startMs;
-    console.log(`gatehouse ready in ${firstStartMs.toFixed(0)} ms (fresh database, migrations included); logs in ${gatehouseLog}`);
+    console.log(`gatehouse ready in ${firstStartMs.toFixed(0)} ms (fresh database, migrations included)`);
 
     const account = { email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' };
     await json(`${gatehouse.url}/users/signup/`, { email: account.email, password: account.password, password2: account.password });
@@ -104,6 +104,8 @@ async function main(): Promise<void> {
     if (rows.some((r) => !r.pass)) process.exitCode = 1;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => console.error('cleanup:', err));
+    if (args.includes('--keep-logs')) console.log(`logs kept in ${scratch}`);
+    else rmSync(scratch, { recursive: true, force: true }); // a full run writes ~100 MB of request lines
   }
 }
 
