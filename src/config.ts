@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Settings read from the environment once, at start; a bad value stops the start with one clear line. */
 export interface Config {
   /** PORT, default 8001. */
@@ -64,6 +66,14 @@ export interface Config {
    * nearest trusted proxy wrote, so a client cannot pick its own); with 0 it is the socket's peer.
    */
   trustProxy: number;
+  /** METRICS_ENABLED: `true` (default) serves Prometheus metrics at GET /metrics; `false` makes it a 404. */
+  metricsEnabled: boolean;
+  /**
+   * WORKERS: `1` (default) runs one process; N, or `auto` (one per CPU core), runs a node:cluster
+   * primary that forks that many workers sharing the port and replaces any that dies. More than one
+   * needs DATABASE_URL: the embedded PostgreSQL belongs to a single process.
+   */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -106,11 +116,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       addressPerMinute: integer(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 1, 1_000_000),
     },
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    workers: text(env, 'WORKERS') === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 256),
   };
   const redisUrl = text(env, 'REDIS_URL');
   if (redisUrl !== undefined) config.redisUrl = url(redisUrl, 'REDIS_URL', ['redis:', 'rediss:']);
   const databaseUrl = text(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) config.databaseUrl = url(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (config.workers > 1 && databaseUrl === undefined) {
+    throw new ConfigError(`WORKERS=${text(env, 'WORKERS')} needs DATABASE_URL: the embedded PostgreSQL serves one process, so run several workers against a PostgreSQL server`);
+  }
   const missing = REQUIRED[authAdapter].filter((k) => !text(env, k));
   if (missing.length) throw new ConfigError(`AUTH_ADAPTER=${authAdapter} needs ${missing.join(', ')}`);
   if (authAdapter === 'jwt' && !text(env, 'AUTH_CLIENT_ID') !== !text(env, 'AUTH_CLIENT_SECRET')) {

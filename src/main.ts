@@ -5,7 +5,8 @@ import { pino, type Logger } from 'pino';
 import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
-import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
+import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
+import { withIntrospectionCache, type CachedAuthServer } from './adapters/auth/introspection-cache.js';
 import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
@@ -13,6 +14,7 @@ import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
 import { createApp } from './adapters/http/app.js';
+import { createMetrics } from './adapters/http/metrics.js';
 import { rateLimits } from './adapters/http/rate-limit.js';
 import { createLimiters } from './adapters/http/rate-limiters.js';
 import { closeGracefully } from './adapters/http/graceful-close.js';
@@ -27,8 +29,13 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** For a cluster worker: GET /metrics answers every worker's metrics, summed by the primary. */
+  clusterMetrics?: () => Promise<string>;
+}
+
 /** The composition root: the one place that knows which adapters exist and wires them. */
-export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
+export async function startGatehouse(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningGatehouse> {
   const document = loadOpenApiDocument();
   const validators = compileRequestValidators(document.json); // compiled once, here, never per request
   const database = await openDatabase({
@@ -38,7 +45,9 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   });
   let limiters: ReturnType<typeof createLimiters> | undefined;
   try {
-    const chosen = chooseAuthServer(config, database.db);
+    const metrics = config.metricsEnabled ? createMetrics(options.clusterMetrics) : undefined;
+    const bare = chooseAuthServer(config, database.db);
+    const chosen = metrics ? withInstrumentation(bare, metrics.observeAuthCall) : bare; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
     const breaker = config.authServer ? withCircuitBreaker(chosen, config.breaker) : undefined;
     const remote = breaker ?? chosen;
@@ -52,12 +61,17 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       items: new KyselyItemRepository(database.db),
       idempotency: new KyselyIdempotencyStore(database.db),
     };
+    metrics?.watch({
+      pool: database.poolStats, ...(breaker ? { breaker: () => breaker.state() } : {}),
+      ...(config.authAdapter === 'jwt' ? {} : { cache: () => (authServer as CachedAuthServer).stats() }),
+    });
     limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
     const app = createApp({
       deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
       authorizationServer: config.authServer?.url, // for RFC 9728 metadata; unset = the embedded one, this server
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
+      ...(metrics ? { metrics } : {}),
     });
     app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
     app.maxIpsCount = config.trustProxy;

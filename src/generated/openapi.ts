@@ -193,6 +193,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Counters, gauges and histograms in the Prometheus text format, version 0.0.4: requests and
+         *     their latency by route template and status, introspection cache hits, misses and negative
+         *     hits, authorization server call latency and errors, circuit breaker state, database pool
+         *     usage, and the process's own (memory, CPU, event loop). With `WORKERS` > 1 the numbers are
+         *     summed over every worker. A 404 when `METRICS_ENABLED=false`.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -1139,6 +1163,27 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getOpenApiYaml: {

@@ -72,7 +72,9 @@ function checkBody(c: Contract, response: Json, res: SeenResponse, fail: (why: s
   }
   const given = res.contentType || headerOf(res.headers, 'content-type') || '';
   const mediaType = (given.split(';')[0] ?? '').trim().toLowerCase();
-  const media = content[mediaType] ?? content[`${mediaType.split('/')[0]}/*`] ?? content['*/*'];
+  // A documented `text/plain; version=0.0.4` matches a response's `text/plain; version=0.0.4; charset=utf-8`.
+  const withParameters = Object.keys(content).find((key) => key.includes(';') && (key.split(';')[0] ?? '').trim() === mediaType);
+  const media = content[mediaType] ?? (withParameters && content[withParameters]) ?? content[`${mediaType.split('/')[0]}/*`] ?? content['*/*'];
   if (!media) fail(`content type "${given}" is not one of ${Object.keys(content).join(', ')}`);
   if (empty) fail('the body is empty');
   const validate = c.validator(media.schema ?? {}, false);

@@ -22,6 +22,8 @@ export interface OpenDatabase {
   close(): Promise<void>;
   /** `select 1`. @throws DatabaseUnavailable */
   ping(): Promise<void>;
+  /** Connections open, idle, and queries waiting for one: for metrics, read at scrape time. */
+  poolStats(): { total: number; idle: number; waiting: number };
 }
 
 /** Connects (starting the embedded PostgreSQL when there is no URL) and migrates to the latest schema. */
@@ -66,6 +68,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
         throw new DatabaseUnavailable({ cause: err });
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Deps } from '../../ports/index.js';
 import type { AppState } from './context.js';
 import { renderProblems, unmatchedAsProblem } from './error-middleware.js';
 import type { RequestValidators } from './request-validator.js';
+import { metricsRoute, requestMetrics, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import { corsFor, securityHeaders } from './security.js';
 import { itemRoutes } from './routes/items.js';
@@ -20,6 +21,8 @@ export interface AppOptions extends MetaOptions {
   corsOrigins: readonly string[];
   /** Per-address and per-account budgets of the sign-up and token routes; none when absent. */
   rateLimits?: RateLimits;
+  /** GET /metrics and per-request timing (METRICS_ENABLED); neither when absent. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -32,6 +35,9 @@ export function createApp(options: AppOptions): Koa<AppState> {
   userRoutes(router, routeDeps, options.rateLimits);
   itemRoutes(router, routeDeps);
   metaRoutes(router, options);
+  if (options.metrics) metricsRoute(router, options.metrics);
+
+  if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
   app.use(async (ctx, next) => {
     const given = ctx.get('X-Request-Id');

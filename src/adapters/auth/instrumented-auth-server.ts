@@ -1,0 +1,31 @@
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import { DomainError } from '../../domain/errors.js';
+import type { AuthServer } from '../../ports/auth-server.js';
+
+/** Told about every call that reaches the server: which method, how long, and the error code if it threw. */
+export type AuthCallObserver = (call: keyof AuthServer, seconds: number, failure?: string) => void;
+
+/**
+ * Times each call to the wrapped server for metrics. It sits right around the adapter, under the
+ * circuit breaker and the cache, so it sees only calls that really go out.
+ */
+export function withInstrumentation(inner: AuthServer, observe: AuthCallObserver): AuthServer {
+  const timed = <T>(call: keyof AuthServer, run: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    return run().then(
+      (result) => { observe(call, seconds()); return result; },
+      (err: unknown) => { observe(call, seconds(), err instanceof DomainError ? err.code : 'unexpected'); throw err; },
+    );
+  };
+  return {
+    signUp: (input: SignUp): Promise<Account> => timed('signUp', () => inner.signUp(input)),
+    issueToken: (credentials: Credentials): Promise<TokenPair> => timed('issueToken', () => inner.issueToken(credentials)),
+    refresh: (refreshToken: string): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken)),
+    changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
+      timed('changePassword', () => inner.changePassword(accessToken, change)),
+    revoke: (accessToken: string): Promise<void> => timed('revoke', () => inner.revoke(accessToken)),
+    introspect: (accessToken: string): Promise<Introspection> => timed('introspect', () => inner.introspect(accessToken)),
+    ping: (): Promise<void> => timed('ping', () => inner.ping()),
+  };
+}
