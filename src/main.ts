@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ import { closeGracefully } from './adapters/http/graceful-close.js';
 import { createLimitedServer } from './adapters/http/server-limits.js';
 import { loadOpenApiDocument } from './adapters/http/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/request-validator.js';
+import { runClusterPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
@@ -29,13 +31,8 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  /** For a cluster worker: GET /metrics answers every worker's metrics, summed by the primary. */
-  clusterMetrics?: () => Promise<string>;
-}
-
 /** The composition root: the one place that knows which adapters exist and wires them. */
-export async function startGatehouse(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningGatehouse> {
+export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
   const document = loadOpenApiDocument();
   const validators = compileRequestValidators(document.json); // compiled once, here, never per request
   const database = await openDatabase({
@@ -45,7 +42,7 @@ export async function startGatehouse(config: Config, logger: Logger, options: St
   });
   let limiters: ReturnType<typeof createLimiters> | undefined;
   try {
-    const metrics = config.metricsEnabled ? createMetrics(options.clusterMetrics) : undefined;
+    const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
     const bare = chooseAuthServer(config, database.db);
     const chosen = metrics ? withInstrumentation(bare, metrics.observeAuthCall) : bare; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
@@ -120,6 +117,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ workers: config.workers }, logger);
   const running = await startGatehouse(config, logger);
   let stopping = false;
   const stop = (signal: string) => {

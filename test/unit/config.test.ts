@@ -41,4 +41,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter22@db/x' })).to.throw(ConfigError).that.satisfies(
       (err: Error) => !err.message.includes('hunter22'));
   });
+
+  it('runs one process by default, N or one per core with WORKERS, and asks for DATABASE_URL when more than one', () => {
+    const url = { DATABASE_URL: 'postgres://127.0.0.1/gatehouse' };
+    expect(loadConfig({}).workers).to.equal(1);
+    expect(loadConfig({ ...url, WORKERS: '3' }).workers).to.equal(3);
+    expect(loadConfig({ ...url, WORKERS: 'auto' }).workers).to.be.at.least(1);
+    expect(() => loadConfig({ WORKERS: '2' })).to.throw(ConfigError, 'WORKERS=2 needs DATABASE_URL');
+    expect(() => loadConfig({ WORKERS: '0' })).to.throw(ConfigError, 'WORKERS');
+    expect(loadConfig({ METRICS_ENABLED: 'false' }).metricsEnabled).to.equal(false);
+  });
 });

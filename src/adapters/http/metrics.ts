@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { scrapeThroughPrimary } from './cluster-metrics.js';
 import type { AppState } from './context.js';
 
 /** What the metrics read at scrape time, never per request. Each is optional: absent, its gauges are not registered. */
@@ -28,8 +29,8 @@ export interface Metrics {
 const BREAKER_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
 const SERVER_FAILURES = new Set(['auth_server_unavailable', 'auth_server_bad_answer', 'unexpected']);
 
-/** `aggregate` replaces this process's own text, for a cluster worker whose primary sums every worker. */
-export function createMetrics(aggregate?: () => Promise<string>): Metrics {
+/** In a cluster worker (`clusterWorker`), a scrape answers every worker's metrics, summed by the primary. */
+export function createMetrics({ clusterWorker = false } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Histogram({
@@ -66,7 +67,7 @@ export function createMetrics(aggregate?: () => Promise<string>): Metrics {
       authCalls.labels(call, failure ?? 'ok').observe(seconds);
       if (failure && SERVER_FAILURES.has(failure)) authErrors.labels(call, failure).inc();
     },
-    scrape: aggregate ?? (() => registry.metrics()),
+    scrape: clusterWorker ? scrapeThroughPrimary(registry) : () => registry.metrics(),
     watch(sources) {
       if (sources.cache) registerCache(registry, sources.cache);
       if (sources.breaker) {
