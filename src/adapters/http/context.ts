@@ -50,12 +50,35 @@ export async function bodyOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId
   return body as T;
 }
 
+/**
+ * The validated, coerced query of an operation; 400 with every parameter at fault. Validation is a
+ * function of the raw querystring alone, so a valid one's result is kept (bounded, least recently
+ * used out) and a repeat, e.g. `?limit=20`, skips both Koa's parsing and ajv. Rejections are never
+ * kept: each is validated afresh, so its errors are exactly ajv's.
+ */
 export function queryOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: string): T {
+  const raw = ctx.querystring;
+  const key = raw.length <= MAX_CACHED_QUERYSTRING ? `${operationId}?${raw}` : undefined;
+  let valid = validQueries.get(validators);
+  if (!valid) validQueries.set(validators, valid = new Map());
+  const hit = key === undefined ? undefined : valid.get(key);
+  if (hit) {
+    valid.delete(key!); // most recently used last
+    valid.set(key!, hit);
+    return { ...hit } as T; // a copy each time: the caller may change its own
+  }
   const query: Record<string, unknown> = { ...ctx.query };
   const errors = validators.query(operationId, query);
   if (errors.length) throw new InvalidInput(errors);
+  if (key !== undefined && Object.values(query).every((v) => typeof v !== 'object' || v === null)) {
+    if (valid.size >= MAX_CACHED_QUERIES) valid.delete(valid.keys().next().value!);
+    valid.set(key, { ...query });
+  }
   return query as T;
 }
+const validQueries = new WeakMap<RequestValidators, Map<string, Readonly<Record<string, unknown>>>>();
+const MAX_CACHED_QUERIES = 256;
+const MAX_CACHED_QUERYSTRING = 256;
 
 /** Path ids are positive integers; anything else names no item, so it is a 404 rather than a 400. */
 export function idOf(ctx: Ctx): number | undefined {
