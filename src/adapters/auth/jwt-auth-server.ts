@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import nodeFetch from 'node-fetch';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
 import { AuthServerBadAnswer, AuthServerUnavailable, NotSupported } from '../../domain/errors.js';
@@ -60,6 +60,7 @@ export class JwtAuthServer implements AuthServer {
   async introspect(accessToken: string): Promise<Introspection> {
     const { issuer } = await this.metadata.get();
     const keys = await this.keySet();
+    const { jwtVerify, errors } = await loadJose();
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(accessToken, keys, {
@@ -67,7 +68,7 @@ export class JwtAuthServer implements AuthServer {
         clockTolerance: this.settings.clockSkewSeconds, requiredClaims: ['exp', 'sub'],
       }));
     } catch (err) {
-      const failure = keySetFailure(err);
+      const failure = keySetFailure(err, errors);
       if (failure) throw failure;
       return { active: false }; // bad signature, expired, wrong issuer, audience or type: a bad token
     }
@@ -84,13 +85,14 @@ export class JwtAuthServer implements AuthServer {
     if (this.keys) return this.keys;
     const jwksUri = this.settings.jwksUrl ?? (await this.metadata.get()).jwksUri;
     if (!jwksUri) throw new AuthServerBadAnswer('the authorization server metadata lists no jwks_uri (set AUTH_JWKS_URL)');
-    this.keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.settings.timeoutMs });
+    const { createRemoteJWKSet } = await loadJose();
+    this.keys ??= createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.settings.timeoutMs });
     return this.keys;
   }
 }
 
 /** Not being able to fetch the keys is the server's failure; everything else is the token's. */
-function keySetFailure(err: unknown): Error | undefined {
+function keySetFailure(err: unknown, errors: typeof import('jose').errors): Error | undefined {
   if (err instanceof errors.JWKSTimeout) return new AuthServerUnavailable('the authorization server did not serve its keys in time', { cause: err });
   if (err instanceof errors.JWKSInvalid) return new AuthServerBadAnswer('the authorization server served an unusable key set', { cause: err });
   if (!(err instanceof errors.JOSEError)) return new AuthServerUnavailable('the authorization server did not serve its keys', { cause: err });
@@ -99,3 +101,10 @@ function keySetFailure(err: unknown): Error | undefined {
   }
   return undefined;
 }
+
+/**
+ * jose on the first token rather than at import: main.ts imports every adapter, and jose is tens of
+ * ms of start-up that only this one, when chosen, ever uses.
+ */
+let jose: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (jose ??= import('jose'));

@@ -1,7 +1,11 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Limiters } from './rate-limit.js';
+
+// Loaded on first use, not at import: ioredis alone is ~100 ms of start-up, for nothing when rate
+// limiting is off or counts in memory. Both are CommonJS, so `require` keeps createLimiters synchronous.
+const require = createRequire(import.meta.url);
 
 export interface RateLimitSettings {
   accountPerMinute: number;
@@ -16,6 +20,7 @@ export interface RateLimitSettings {
  * down or hangs costs a request at most 300 ms before it is let through (see `rateLimits`).
  */
 export function createLimiters(settings: RateLimitSettings, logger: Logger): Limiters & { close(): Promise<void> } {
+  const { RateLimiterMemory, RateLimiterRedis } = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
   const windows = (storeClient?: Redis) => {
     const make = (points: number, prefix: string) => storeClient
       ? new RateLimiterRedis({ storeClient, points, duration: 60, keyPrefix: `gatehouse:rl:${prefix}`, rejectIfRedisNotReady: true })
@@ -23,7 +28,8 @@ export function createLimiters(settings: RateLimitSettings, logger: Logger): Lim
     return { address: make(settings.addressPerMinute, 'address'), account: make(settings.accountPerMinute, 'account') };
   };
   if (!settings.redisUrl) return { ...windows(), close: async () => undefined };
-  const redis = new Redis(settings.redisUrl, {
+  const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+  const redis = new RedisClient(settings.redisUrl, {
     enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 300, connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000), // keep reconnecting, forever
   });
