@@ -43,7 +43,9 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   const readOnly = readOnlyNames(doc.components?.schemas ?? {});
   const wrapper = { $id: ROOT, components: doc.components ?? {}, 'x-operations': operations };
   const bodyAjv = newAjv({}, wrapper);
-  const queryAjv = newAjv({ coerceTypes: true, useDefaults: true }, wrapper);
+  // Coercion and defaults are per instance, so two; the first already checked the wrapper against the
+  // 2020-12 meta-schema, so the second skips compiling that meta-schema again (~tens of ms of start-up).
+  const queryAjv = newAjv({ coerceTypes: true, useDefaults: true, validateSchema: false }, wrapper);
   const compiled = (ajv: InstanceType<typeof Ajv2020>, pointer: string): ValidateFunction => ajv.compile({ $ref: `${ROOT}#${pointer}` });
 
   // Compiled now, not on first use: a schema ajv cannot compile stops the start-up, not a request.
