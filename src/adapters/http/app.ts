@@ -31,7 +31,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
   const routeDeps = { deps: options.deps, validators: options.validators };
-  const router = new Router<AppState>();
+  // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
+  const router = new Router<AppState>({ strict: true });
   userRoutes(router, routeDeps, options.rateLimits);
   itemRoutes(router, routeDeps);
   metaRoutes(router, options);
