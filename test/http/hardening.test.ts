@@ -61,9 +61,49 @@ describe('hardening at the HTTP edge', function () {
     });
     clearInterval(dribble);
     expect(Date.now() - started).to.be.within(9_000, 13_000);
-    expect(answer).to.match(/^HTTP\/1\.1 408/);
+    expect(problemIn(answer, 408).type).to.equal('/problems/request_timeout');
+  });
+
+  it('answers headers over 16 KiB with a 431 problem, before any route runs', async () => {
+    // Raw, not through the contract-checking client: no operation was matched, so no operation documents it.
+    const answer = await rawExchange(new URL(server.url), `GET /items/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(17 * 1024)}\r\n\r\n`);
+    expect(problemIn(answer, 431).type).to.equal('/problems/headers_too_large');
+  });
+
+  it('answers the two spellings of a path and nothing else', async () => {
+    const user = await api.newUser('slashes');
+    const statusOf = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${user.token}` } })).status;
+    expect(await statusOf('/items/')).to.equal(200);
+    expect(await statusOf('/items')).to.equal(200);
+    for (const path of ['/items//', '//items/', '/items///', '/healthz/']) expect(await statusOf(path), path).to.equal(404);
+  });
+
+  it('answers a request that is not HTTP with a 400 problem', async () => {
+    const answer = await rawExchange(new URL(server.url), 'GET /items/ HTTP/1.1\r\nHost x\r\n\r\n'); // no colon
+    expect(problemIn(answer, 400).type).to.equal('/problems/malformed_request');
   });
 });
+
+/** Sends `request` on a fresh connection and resolves with everything the server wrote before closing. */
+function rawExchange(url: URL, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(request));
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+  });
+}
+
+/** The problem+json body of a raw HTTP answer, after checking its status line and media type. */
+function problemIn(answer: string, status: number): { type: string; status: number } {
+  const [head, body] = answer.split('\r\n\r\n');
+  expect(head).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
+  expect(head).to.match(/\r\ncontent-type: application\/problem\+json\r\n/i);
+  const problem = JSON.parse(body!);
+  expect(problem.status).to.equal(status);
+  return problem;
+}
 
 describe('Swagger UI turned off', function () {
   this.timeout(60_000);

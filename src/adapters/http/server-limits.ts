@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * Limits against slow clients: a client that dribbles its headers or body, or holds a connection
@@ -27,8 +28,35 @@ export function createLimitedServer(handler: http.RequestListener, limits: Serve
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     connectionsCheckingInterval: limits.checkIntervalMs,
-    maxHeaderSize: 16 * 1024,
+    maxHeaderSize: MAX_HEADER_KIB * 1024,
   }, handler);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+const MAX_HEADER_KIB = 16;
+
+/** What Node's HTTP parser refuses before Gatehouse sees a request, as the problem it is. */
+const CLIENT_ERRORS: Record<string, [status: number, code: string, title: string, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'Request header fields too large',
+    `the request line and headers together must stay under ${MAX_HEADER_KIB} KiB`],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'Request timeout', 'the request did not arrive in time'],
+};
+const MALFORMED: (typeof CLIENT_ERRORS)[string] = [400, 'malformed_request', 'Malformed request', 'the request is not valid HTTP/1.1'];
+
+/**
+ * Node answers these with a bare status line and no body; the contract promises problem+json for
+ * every error, so they get one too. Like Node's own handler, only on a connection that has not been
+ * answered yet: a broken keep-alive connection after a response is simply closed.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex & { bytesWritten?: number }): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+  const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
