@@ -36,14 +36,15 @@ function get(port: number, path: string, token: string): Promise<Outcome> {
 describe('graceful shutdown', function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
-  let drop: (() => Promise<void>) | undefined;
+  const drops: (() => Promise<void>)[] = [];
 
   before(async function () { requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432'); });
-  after(async () => { child?.kill('SIGKILL'); await drop?.(); });
+  afterEach(() => { child?.kill('SIGKILL'); });
+  after(async () => { for (const drop of drops) await drop(); });
 
   it('on SIGTERM under load answers every request it accepted (its own log says which), then exits 0', async () => {
     const db = await freshPostgresDatabase();
-    drop = db.drop;
+    drops.push(db.drop);
     const port = await freePort();
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,5 +84,28 @@ describe('graceful shutdown', function () {
     expect(outcomes.filter((o) => o === 'cut')).to.deep.equal([]);
     const accepted = stdout.split('\n').filter((line) => line.includes('"path":"/items/"'));
     expect(accepted.length, 'requests the server logged vs answers the clients got').to.equal(served.length);
+  });
+
+  it('writes a quiet server\'s request line within about a second, although it batches log writes', async () => {
+    const db = await freshPostgresDatabase();
+    drops.push(db.drop);
+    const port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
+      if (i > 100) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const requestId = `quiet-${Date.now()}`;
+    await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'X-Request-Id': requestId } });
+    const sent = Date.now();
+    while (!stdout.includes(requestId) && Date.now() - sent < 3000) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout, 'the request line while the server runs').to.include(`"requestId":"${requestId}"`);
+    expect(Date.now() - sent).to.be.below(2000);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
   });
 });
