@@ -5,6 +5,7 @@ import { DatabaseUnavailable } from '../../domain/errors.js';
 import { translate } from './db-errors.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { migrationProvider } from './migrations/index.js';
+import { preparingClient } from './preparing-client.js';
 import type { Database } from './schema.js';
 
 export interface DatabaseSettings {
@@ -42,6 +43,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
     max: settings.poolSize ?? 10,
     connectionTimeoutMillis: 5_000, // a request waits this long for a connection, then gets a 503
     idleTimeoutMillis: 30_000,
+    Client: preparingClient(),
   });
   // An idle connection that dies (the server restarts) emits here; unhandled it would crash the process.
   pool.on('error', (err) => log(`idle database connection lost: ${err.message}`));
