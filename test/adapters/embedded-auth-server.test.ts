@@ -1,33 +1,22 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { EmbeddedAuthServer } from '../../src/adapters/auth/embedded-auth-server.js';
-import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
+import { openDatabase } from '../../src/adapters/db/open-database.js';
 import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken } from '../../src/domain/errors.js';
 import { authServerContract } from '../contracts/auth-server-contract.js';
 import { requireService } from '../support/availability.js';
-import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { freshPostgresDatabase, openedFreshPostgres, postgresAvailable } from '../support/postgres.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const PASSWORD = 'correct horse battery';
 
 describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
-  let database: OpenDatabase | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  before(async function () {
-    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
-  });
-  after(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  const database = openedFreshPostgres();
 
   authServerContract('embedded', async () => ({
-    server: new EmbeddedAuthServer(database!.db),
+    server: new EmbeddedAuthServer(database().db),
     close: async () => undefined,
-    expiringServer: async () => ({ server: new EmbeddedAuthServer(database!.db, { accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
+    expiringServer: async () => ({ server: new EmbeddedAuthServer(database().db, { accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
   }));
 
   describe('beyond the contract', () => {
@@ -37,7 +26,7 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
     const email = () => `extra-${Date.now()}-${n++}@example.com`;
     beforeEach(() => {
       clock = new Date('2026-11-28T12:00:00Z');
-      server = new EmbeddedAuthServer(database!.db, { accessTokenTtlSeconds: 600, now: () => clock });
+      server = new EmbeddedAuthServer(database().db, { accessTokenTtlSeconds: 600, now: () => clock });
     });
 
     it("refuses weak passwords with Django's exact messages, all at once", async () => {
@@ -121,7 +110,7 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
       const address = email();
       await server.signUp({ email: address, password: PASSWORD });
       const tokens = await server.issueToken({ email: address, password: PASSWORD, scopes: [] });
-      const dump = JSON.stringify((await sql`select a.*, t.* from embedded_auth_accounts a join embedded_auth_tokens t on t.account_id = a.id where a.email = ${address}`.execute(database!.db)).rows);
+      const dump = JSON.stringify((await sql`select a.*, t.* from embedded_auth_accounts a join embedded_auth_tokens t on t.account_id = a.id where a.email = ${address}`.execute(database().db)).rows);
       for (const secret of [PASSWORD, tokens.accessToken, tokens.refreshToken]) expect(dump).not.to.include(secret);
       expect(dump).to.match(/scrypt\$16384\$8\$1\$/);
     });

@@ -1,29 +1,16 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { KyselyIdempotencyStore } from '../../src/adapters/db/kysely-idempotency-store.js';
-import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
 import { idempotencyStoreContract } from '../contracts/idempotency-store-contract.js';
 import { InMemoryIdempotencyStore } from '../fakes/in-memory-idempotency-store.js';
-import { requireService } from '../support/availability.js';
-import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { openedFreshPostgres } from '../support/postgres.js';
 
 idempotencyStoreContract('in-memory fake', async () => ({ store: new InMemoryIdempotencyStore(), alice: 1, bob: 2 }));
 
 describe('Kysely idempotency store on the machine PostgreSQL', function () {
-  let database: OpenDatabase | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  before(async function () {
-    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
-  });
-  after(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  const database = openedFreshPostgres();
   const open = async () => {
-    const db = database!.db;
+    const db = database().db;
     await sql`truncate table idempotency_keys, items, users restart identity cascade`.execute(db);
     const [alice, bob] = await db.insertInto('users').values([{ subject: 'a', email: 'a@example.com' }, { subject: 'b', email: 'b@example.com' }])
       .returning('id').execute();
@@ -32,7 +19,7 @@ describe('Kysely idempotency store on the machine PostgreSQL', function () {
   idempotencyStoreContract('Kysely + PostgreSQL', open);
 
   const backdate = (interval: string) =>
-    sql`update idempotency_keys set created_at = now() - ${interval}::interval`.execute(database!.db);
+    sql`update idempotency_keys set created_at = now() - ${interval}::interval`.execute(database().db);
 
   it('forgets a key after 24 hours', async () => {
     const h = await open();

@@ -7,8 +7,7 @@ import { InMemoryItemRepository } from '../fakes/in-memory-item-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
 import { itemRepositoryContract } from '../contracts/item-repository-contract.js';
 import { userRepositoryContract } from '../contracts/user-repository-contract.js';
-import { requireService } from '../support/availability.js';
-import { freshEmbeddedDatabase, freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { freshEmbeddedDatabase, openedFreshPostgres } from '../support/postgres.js';
 
 /** Empties the tables and builds new repositories (so no memo survives from the previous test). */
 async function kyselyHarness(db: Kysely<Database>) {
@@ -17,20 +16,9 @@ async function kyselyHarness(db: Kysely<Database>) {
 }
 
 describe('Kysely repositories on the machine PostgreSQL', function () {
-  let database: OpenDatabase | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  before(async function () {
-    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
-  });
-  after(async () => {
-    await database?.close();
-    await drop?.();
-  });
-  itemRepositoryContract('Kysely + PostgreSQL', () => kyselyHarness(database!.db));
-  userRepositoryContract('Kysely + PostgreSQL', () => kyselyHarness(database!.db));
+  const database = openedFreshPostgres();
+  itemRepositoryContract('Kysely + PostgreSQL', () => kyselyHarness(database().db));
+  userRepositoryContract('Kysely + PostgreSQL', () => kyselyHarness(database().db));
 });
 
 describe('Kysely repositories on the embedded PostgreSQL', function () {

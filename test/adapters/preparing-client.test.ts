@@ -1,27 +1,14 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { KyselyItemRepository } from '../../src/adapters/db/kysely-item-repository.js';
-import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
-import { requireService } from '../support/availability.js';
-import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { openedFreshPostgres } from '../support/postgres.js';
 
 describe('statements prepared once per connection (preparing-client)', function () {
-  let database: OpenDatabase | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  before(async function () {
-    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    // One connection, so pg_prepared_statements (which lists the asking session's own) sees them all.
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused', poolSize: 1 });
-  });
-  after(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  // One connection, so pg_prepared_statements (which lists the asking session's own) sees them all.
+  const database = openedFreshPostgres({ poolSize: 1 });
 
   it('prepares a repository statement under one name and reuses it with new parameters', async () => {
-    const db = database!.db;
+    const db = database().db;
     await sql`insert into users (subject, email) values ('s', 'p@example.com')`.execute(db);
     const items = new KyselyItemRepository(db);
     const [a, b] = [await items.insert({ name: 'a', description: '', price: '1.00' }, 1), await items.insert({ name: 'b', description: '', price: '2.00' }, 1)];
@@ -34,7 +21,7 @@ describe('statements prepared once per connection (preparing-client)', function 
   });
 
   it('runs a statement without parameters unnamed', async () => {
-    const db = database!.db;
+    const db = database().db;
     await sql`select 42 as answer`.execute(db);
     const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(db);
     expect(rows.map((r) => r.statement)).not.to.include('select 42 as answer');

@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
+import { requireService } from './availability.js';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -43,4 +45,24 @@ async function admin(statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Inside a describe: a fresh database on the machine's PostgreSQL, opened (migrated) before the
+ * suite and closed and dropped after it. The getter is for the tests; it is only valid inside them.
+ */
+export function openedFreshPostgres(options: { poolSize?: number } = {}): () => OpenDatabase {
+  let database: OpenDatabase | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  before(async function () {
+    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
+    const fresh = await freshPostgresDatabase();
+    drop = fresh.drop;
+    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused', ...options });
+  });
+  after(async () => {
+    await database?.close();
+    await drop?.();
+  });
+  return () => database!;
 }
