@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 
 /**
  * Limits against slow clients: a client that dribbles its headers or body, or holds a connection
@@ -31,7 +31,7 @@ export function createLimitedServer(handler: http.RequestListener, limits: Serve
     maxHeaderSize: MAX_HEADER_KIB * 1024,
   }, handler);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.on('clientError', answerClientError);
+  server.on('clientError', (err: Error & { code?: string }, socket) => answerClientError(err, socket as Socket));
   return server;
 }
 
@@ -50,13 +50,16 @@ const MALFORMED: (typeof CLIENT_ERRORS)[string] = [400, 'malformed_request', 'Ma
  * every error, so they get one too. Like Node's own handler, only on a connection that has not been
  * answered yet: a broken keep-alive connection after a response is simply closed.
  */
-function answerClientError(err: Error & { code?: string }, socket: Duplex & { bytesWritten?: number }): void {
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten) {
     socket.destroy();
     return;
   }
   const [status, code, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
+  // Half-closed, so the client reads the answer before the close (a reset could discard it); a
+  // client that never closes its side loses the socket after a few seconds all the same.
+  socket.setTimeout(5_000, () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n`
     + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
