@@ -1,12 +1,10 @@
 import type { JWTVerifyGetKey } from 'jose';
-import nodeFetch from 'node-fetch';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
-import { AuthServerBadAnswer, AuthServerUnavailable, NotSupported } from '../../domain/errors.js';
-import type { AuthServer } from '../../ports/auth-server.js';
-import { HttpClient, type Fetch } from './http-client.js';
+import type { Introspection } from '../../domain/account.js';
+import { AuthServerBadAnswer, AuthServerUnavailable } from '../../domain/errors.js';
+import type { Fetch } from './http-client.js';
 import { userClaims } from './oauth2-claims.js';
-import { OAuth2Client, type ClientCredentials } from './oauth2-client.js';
-import { MetadataDiscovery } from './oauth2-metadata.js';
+import type { ClientCredentials } from './oauth2-client.js';
+import { RemoteAccountsAuthServer } from './remote-accounts-auth-server.js';
 
 export interface JwtSettings {
   serverUrl: string;
@@ -31,28 +29,12 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * such refreshes, so junk tokens cannot hammer the server). A revoked token stays valid until its
  * `exp`: keep access tokens short-lived.
  */
-export class JwtAuthServer implements AuthServer {
-  private readonly metadata: MetadataDiscovery;
-  private readonly client: OAuth2Client;
+export class JwtAuthServer extends RemoteAccountsAuthServer {
   private keys?: JWTVerifyGetKey;
 
   constructor(private readonly settings: JwtSettings) {
-    const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
-    this.metadata = new MetadataDiscovery(http, settings.serverUrl);
-    this.client = new OAuth2Client(http, this.metadata, settings.client, settings.audience);
+    super(settings);
   }
-
-  async signUp(_input: SignUp): Promise<Account> {
-    throw new NotSupported('sign-up is not available here: create accounts at the authorization server');
-  }
-
-  async changePassword(_accessToken: string, _change: PasswordChange): Promise<void> {
-    throw new NotSupported('password change is not available here: change it at the authorization server');
-  }
-
-  issueToken(credentials: Credentials): Promise<TokenPair> { return this.client.issueToken(credentials); }
-
-  refresh(refreshToken: string): Promise<TokenPair> { return this.client.refresh(refreshToken); }
 
   /** Nothing to do locally: the token is valid until `exp` whatever the server is told. */
   async revoke(_accessToken: string): Promise<void> {}

@@ -1,11 +1,9 @@
-import nodeFetch from 'node-fetch';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Introspection } from '../../domain/account.js';
 import { AuthServerBadAnswer, NotSupported } from '../../domain/errors.js';
-import type { AuthServer } from '../../ports/auth-server.js';
-import { HttpClient, jsonObject, unexpected, type Answer, type Fetch } from './http-client.js';
+import { jsonObject, unexpected, type Answer, type Fetch } from './http-client.js';
 import { userClaims } from './oauth2-claims.js';
-import { OAuth2Client, tokenError, type ClientCredentials } from './oauth2-client.js';
-import { MetadataDiscovery } from './oauth2-metadata.js';
+import { tokenError, type ClientCredentials } from './oauth2-client.js';
+import { RemoteAccountsAuthServer } from './remote-accounts-auth-server.js';
 
 export interface OAuth2Settings {
   /** The issuer: metadata is discovered under it (RFC 8414, then OpenID Connect Discovery). */
@@ -22,27 +20,10 @@ export interface OAuth2Settings {
  * RFC 7009 revocation, and the token grants it lists. Accounts are the server's business: it has
  * no standard sign-up or password change, so those are NotSupported.
  */
-export class OAuth2AuthServer implements AuthServer {
-  private readonly metadata: MetadataDiscovery;
-  private readonly client: OAuth2Client;
-
+export class OAuth2AuthServer extends RemoteAccountsAuthServer {
   constructor(private readonly settings: OAuth2Settings) {
-    const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
-    this.metadata = new MetadataDiscovery(http, settings.serverUrl);
-    this.client = new OAuth2Client(http, this.metadata, settings.client, settings.audience);
+    super(settings);
   }
-
-  async signUp(_input: SignUp): Promise<Account> {
-    throw new NotSupported('sign-up is not available here: create accounts at the authorization server');
-  }
-
-  async changePassword(_accessToken: string, _change: PasswordChange): Promise<void> {
-    throw new NotSupported('password change is not available here: change it at the authorization server');
-  }
-
-  issueToken(credentials: Credentials): Promise<TokenPair> { return this.client.issueToken(credentials); }
-
-  refresh(refreshToken: string): Promise<TokenPair> { return this.client.refresh(refreshToken); }
 
   async revoke(accessToken: string): Promise<void> {
     if (accessToken === '') return;
