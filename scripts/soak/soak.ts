@@ -2,9 +2,9 @@
 // DOT mode, the DOT peer restarted once in the middle, then the checks of issue 6. Exits 1 on any failure.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startDotPeer } from '../../test/support/dot-peer.js';
+import { freePort } from '../../test/support/free-port.js';
 import { freshPostgresDatabase } from '../../test/support/postgres.js';
 import { runTraffic, type Stats } from './traffic.js';
 
@@ -23,9 +23,6 @@ const memoryOf = async (pid: number): Promise<Memory> => {
   await sleep(1000); // the collection, and the sweeper handing pages back
   return { underLoad, afterCollection: rssMb(pid) };
 };
-const freePort = () => new Promise<number>((done) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => done(port)); });
-});
 
 const dot = await startDotPeer({ accessLog: false });
 const db = await freshPostgresDatabase();

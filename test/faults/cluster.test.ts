@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 /** One request on a connection of its own, so each one is handed to a worker afresh. */
 function get(port: number, path: string, token: string): Promise<number | string> {

@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 type Outcome = number | 'refused' | 'unanswered' | 'cut';
 
@@ -42,23 +34,28 @@ describe('graceful shutdown', function () {
   afterEach(() => { child?.kill('SIGKILL'); });
   after(async () => { for (const drop of drops) await drop(); });
 
-  it('on SIGTERM under load answers every request it accepted (its own log says which), then exits 0', async () => {
+  /** `npm start`'s process on a fresh database, once it answers; `output` collects what it prints. */
+  async function startServer(): Promise<{ server: ChildProcess; port: number; output: { stdout: string; stderr: string } }> {
     const db = await freshPostgresDatabase();
     drops.push(db.drop);
     const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    let stdout = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
-    child.stdout!.on('data', (d) => { stdout += d; });
-    const api = new ApiClient(`http://127.0.0.1:${port}`);
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${api.baseUrl}/healthz`).catch(() => undefined))?.ok) break;
-      if (i > 100) throw new Error(`server did not start: ${stderr}`);
+    child = server;
+    const output = { stdout: '', stderr: '' };
+    server.stderr!.on('data', (d) => { output.stderr += d; });
+    server.stdout!.on('data', (d) => { output.stdout += d; });
+    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
+      if (i > 100) throw new Error(`server did not start: ${output.stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    return { server, port, output };
+  }
+
+  it('on SIGTERM under load answers every request it accepted (its own log says which), then exits 0', async () => {
+    const { server, port, output } = await startServer();
+    const api = new ApiClient(`http://127.0.0.1:${port}`);
     const user = await api.newUser('shutdown');
 
     const outcomes: Outcome[] = [];
@@ -71,41 +68,30 @@ describe('graceful shutdown', function () {
       }
     });
     await new Promise((r) => setTimeout(r, 500));
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
+    const exited = once(server, 'exit');
+    server.kill('SIGTERM');
     const [code] = await exited;
     running = false;
     await Promise.all(workers);
 
-    expect(code, stderr).to.equal(0);
+    expect(code, output.stderr).to.equal(0);
     const served = outcomes.filter((o) => typeof o === 'number');
     expect(served.length).to.be.greaterThan(50);
     expect(served.every((s) => s === 200), JSON.stringify(outcomes.filter((o) => o !== 200))).to.equal(true);
     expect(outcomes.filter((o) => o === 'cut')).to.deep.equal([]);
-    const accepted = stdout.split('\n').filter((line) => line.includes('"path":"/items/"'));
+    const accepted = output.stdout.split('\n').filter((line) => line.includes('"path":"/items/"'));
     expect(accepted.length, 'requests the server logged vs answers the clients got').to.equal(served.length);
   });
 
   it('writes a quiet server\'s request line within about a second, although it batches log writes', async () => {
-    const db = await freshPostgresDatabase();
-    drops.push(db.drop);
-    const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
-      if (i > 100) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { server, port, output } = await startServer();
     const requestId = `quiet-${Date.now()}`;
     await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'X-Request-Id': requestId } });
     const sent = Date.now();
-    while (!stdout.includes(requestId) && Date.now() - sent < 3000) await new Promise((r) => setTimeout(r, 50));
-    expect(stdout, 'the request line while the server runs').to.include(`"requestId":"${requestId}"`);
+    while (!output.stdout.includes(requestId) && Date.now() - sent < 3000) await new Promise((r) => setTimeout(r, 50));
+    expect(output.stdout, 'the request line while the server runs').to.include(`"requestId":"${requestId}"`);
     expect(Date.now() - sent).to.be.below(2000);
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    server.kill('SIGTERM');
+    await once(server, 'exit');
   });
 });
