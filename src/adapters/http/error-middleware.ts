@@ -39,7 +39,8 @@ export const unmatchedAsProblem: Middleware<AppState> = async (ctx, next) => {
   } else if (ctx.status === 501) send(ctx, problem(501, 'not_implemented', 'Not implemented', `${ctx.method} is not supported`));
 };
 
-function send(ctx: Parameters<Middleware<AppState>>[0], rendered: Rendered): void {
+/** Writes a rendered answer (an error, or a 429 / idempotency problem decided before the route runs). */
+export function send(ctx: Parameters<Middleware<AppState>>[0], rendered: Rendered): void {
   ctx.status = rendered.status;
   ctx.set(rendered.headers);
   ctx.type = rendered.type;

@@ -3,6 +3,7 @@ import type { UserId } from '../../domain/account.js';
 import { InvalidInput } from '../../domain/errors.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { Ctx } from './context.js';
+import { send } from './error-middleware.js';
 import { problem } from './problem.js';
 
 /** What a replay repeats besides status and body; the rest (request id, security headers) belongs to each answer. */
@@ -68,11 +69,4 @@ function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
-}
-
-function send(ctx: Ctx, rendered: ReturnType<typeof problem>): void {
-  ctx.status = rendered.status;
-  ctx.set(rendered.headers);
-  ctx.type = rendered.type;
-  ctx.body = rendered.body;
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { parseBody } from './body.js';
 import type { AppState } from './context.js';
+import { send } from './error-middleware.js';
 import { problem, type Rendered } from './problem.js';
 
 /** The limited routes; each has its own budgets. */
@@ -58,10 +59,7 @@ export function rateLimits(limiters: Limiters, logger: Logger): RateLimits {
       const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
       const rendered = shape === 'oauth' ? oauthTooMany(seconds) : problem(429, 'too_many_requests', 'Too many requests',
         `too many attempts; retry in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
-      ctx.status = rendered.status;
-      ctx.set(rendered.headers);
-      ctx.type = rendered.type;
-      ctx.body = rendered.body;
+      send(ctx, rendered);
     },
   };
 }
