@@ -641,7 +641,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), or a malformed or invalid body (`invalid_request`). */
+        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), or a malformed or invalid body (`invalid_request`). */
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];

@@ -91,7 +91,19 @@ export function userEndpointsSuite(api: () => ApiClient): void {
     it('answers 400 invalid_scope for a scope it does not hand out', async () => {
       const res = await api().post('/users/token/', { json: { email, password: PASSWORD, scope: 'read introspection' } });
       expect(res.status).to.equal(400);
-      expect(res.body.error).to.be.oneOf(['invalid_scope', 'invalid_request']);
+      expect(res.body.error).to.equal('invalid_scope');
+      const form = await api().post('/users/token/', { form: { grant_type: 'password', username: email, password: PASSWORD, scope: 'admin' } });
+      expect(form.status).to.equal(400);
+      expect(form.body.error).to.equal('invalid_scope');
+    });
+
+    it('answers 400 unsupported_grant_type for a grant it does not offer', async () => {
+      const res = await api().post('/users/token/', { form: { grant_type: 'client_credentials' } });
+      expect(res.status).to.equal(400);
+      expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'this endpoint offers grant_type=password only' });
+      const refresh = await api().post('/users/token/refresh/', { form: { grant_type: 'password', username: email, password: PASSWORD } });
+      expect(refresh.status).to.equal(400);
+      expect(refresh.body.error).to.equal('unsupported_grant_type');
     });
 
     it('answers 400 invalid_request naming a missing field, and 415 in the same OAuth shape', async () => {

@@ -2,6 +2,19 @@ import { DomainError, type AnyDomainError } from '../../domain/errors.js';
 import { exposedHttpError, toProblem, type RenderContext, type Rendered } from './problem.js';
 
 /**
+ * RFC 6749 §5.2: a grant type the endpoint does not offer. An HTTP-level 400 (shown to the client,
+ * never logged as unexpected); the OAuth renderer names it `unsupported_grant_type`.
+ */
+export class UnsupportedGrantType extends Error {
+  readonly status = 400;
+  readonly expose = true;
+  constructor(offered: string) {
+    super(`this endpoint offers grant_type=${offered} only`);
+    this.name = 'UnsupportedGrantType';
+  }
+}
+
+/**
  * The two token routes answer errors as RFC 6749 §5.2 `{error, error_description}`: OAuth clients
  * (Swagger UI's password flow among them) read that shape, not problem+json.
  */
@@ -14,6 +27,7 @@ export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
 }
 
 function oauthCode(err: unknown, status: number): string {
+  if (err instanceof UnsupportedGrantType) return 'unsupported_grant_type';
   if (err instanceof DomainError) {
     const code = (err as AnyDomainError).code;
     if (code === 'invalid_grant' || code === 'invalid_scope') return code;
@@ -24,6 +38,7 @@ function oauthCode(err: unknown, status: number): string {
 }
 
 function description(err: unknown, asProblem: Rendered): string {
+  if (err instanceof UnsupportedGrantType) return err.message;
   if (err instanceof DomainError && (err as AnyDomainError).code === 'invalid_input') {
     const { errors } = err as Extract<AnyDomainError, { code: 'invalid_input' }>;
     return errors.map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`).join('; ');

@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import { changePassword } from '../../../use-cases/change-password.js';
-import { getToken } from '../../../use-cases/get-token.js';
+import { getToken, parseScopes } from '../../../use-cases/get-token.js';
 import { refreshToken } from '../../../use-cases/refresh-token.js';
+import { InvalidInput } from '../../../domain/errors.js';
 import { signUp } from '../../../use-cases/sign-up.js';
 import { bodyOf, callerOf, paths, type AppState, type Ctx, type RouteDeps } from '../context.js';
 import { renderErrorsWith } from '../error-middleware.js';
-import { toOAuthError } from '../oauth-error.js';
+import { toOAuthError, UnsupportedGrantType } from '../oauth-error.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../rate-limit.js';
 import { tokenBody, userBody } from '../wire.js';
 
@@ -28,7 +29,7 @@ export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateL
   });
 
   router.post(paths('/users/token/'), oauthErrors, limits.guard('token', { byAccount: true, shape: 'oauth' }), async (ctx: Ctx) => {
-    const body = await bodyOf<TokenWire>(r, ctx, 'getToken');
+    const body = await tokenBodyOf<TokenWire>(r, ctx, 'getToken', 'password');
     // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
     const email = 'email' in body ? body.email : body.username;
     const pair = await getToken(deps, { email, password: body.password, ...(body.scope ? { scope: body.scope } : {}) });
@@ -36,7 +37,7 @@ export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateL
   });
 
   router.post(paths('/users/token/refresh/'), oauthErrors, limits.guard('refresh', { byAccount: false, shape: 'oauth' }), async (ctx: Ctx) => {
-    const body = await bodyOf<RefreshWire>(r, ctx, 'refreshToken');
+    const body = await tokenBodyOf<RefreshWire>(r, ctx, 'refreshToken', 'refresh_token');
     const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token);
     sendToken(ctx, tokenBody(pair));
   });
@@ -48,6 +49,25 @@ export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateL
     ctx.status = 204;
   });
 
+}
+
+/**
+ * The validated body of a token request. When validation fails, RFC 6749 §5.2 has more precise
+ * codes than `invalid_request` for two causes: another grant type (`unsupported_grant_type`) and a
+ * scope we do not hand out (`invalid_scope`); the schema alone cannot tell those apart.
+ */
+async function tokenBodyOf<T>(r: RouteDeps, ctx: Ctx, operationId: string, grantType: string): Promise<T> {
+  try {
+    return await bodyOf<T>(r, ctx, operationId);
+  } catch (err) {
+    const sent = (ctx.request as { body?: unknown }).body;
+    if (err instanceof InvalidInput && typeof sent === 'object' && sent !== null) {
+      const { grant_type: given, scope } = sent as { grant_type?: unknown; scope?: unknown };
+      if (typeof given === 'string' && given !== grantType) throw new UnsupportedGrantType(grantType);
+      if (grantType === 'password' && typeof scope === 'string') parseScopes(scope); // throws InvalidScope
+    }
+    throw err;
+  }
 }
 
 /** RFC 6749 §5.1: token responses must not be stored by any cache. */
