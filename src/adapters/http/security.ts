@@ -6,9 +6,10 @@ import type { AppState } from './context.js';
 
 /**
  * Security headers on every answer: helmet's, worked out once at start-up (our policy has no
- * per-request parts such as nonces) and set as one object, instead of a dozen middlewares a request. The Content-Security-Policy is strict except where Swagger UI
- * needs it not to be: its React components set inline styles and its icons are data: URIs.
- * Scripts come only from this origin (the docs initializer is a file for that reason).
+ * per-request parts such as nonces) and set as one object, instead of a dozen middlewares a
+ * request. The Content-Security-Policy is strict except where Swagger UI needs it not to be: its
+ * React components set inline styles and its icons are data: URIs. Scripts come only from this
+ * origin (the docs initializer is a file for that reason).
  */
 export function securityHeaders(): Middleware<AppState> {
   const headers = helmetHeaders();
