@@ -6,9 +6,21 @@ export interface Config {
   port: number;
   /** HOST, default 127.0.0.1: nothing is exposed beyond this machine unless asked. */
   host: string;
+  /**
+   * PUBLIC_URL: the origin (and path prefix, if a proxy adds one) clients reach Gatehouse at, e.g.
+   * `https://api.example.com`. Every absolute URL Gatehouse writes (pagination links, RFC 9728
+   * metadata, `resource_metadata` in challenges, the served document's `servers`) is built from
+   * it, never from the request's Host header, which is the client's to choose. Unset: the
+   * address it listens on, `http://HOST:PORT` (127.0.0.1 for a wildcard HOST).
+   */
+  publicUrl?: string;
   /** DATABASE_URL; unset means the embedded PostgreSQL under DATA_DIR. */
   databaseUrl?: string;
-  /** DATA_DIR, default `.data`: where the embedded PostgreSQL keeps its files. */
+  /**
+   * DATA_DIR: where the embedded PostgreSQL keeps its files. Default `.data` with the embedded adapter,
+   * else `.data-<adapter>`: each mode's accounts live in its own database, so trying the embedded mode and
+   * then DOT does not mix accounts that exist only in one authorization server.
+   */
   dataDir: string;
   /**
    * AUTH_ADAPTER: `embedded` (default, zero set-up), `dot` (Django OAuth Toolkit over HTTP), `oauth2`
@@ -119,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     workers: text(env, 'WORKERS') === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 256),
   };
+  const publicUrl = text(env, 'PUBLIC_URL');
+  if (publicUrl !== undefined) config.publicUrl = publicOrigin(publicUrl);
   const redisUrl = text(env, 'REDIS_URL');
   if (redisUrl !== undefined) config.redisUrl = url(redisUrl, 'REDIS_URL', ['redis:', 'rediss:']);
   const databaseUrl = text(env, 'DATABASE_URL');
@@ -186,6 +200,20 @@ function url(raw: string, key: string, protocols: string[]): string {
     throw new ConfigError(`${key} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+/**
+ * An http(s) URL with no query, fragment or credentials; a trailing slash is dropped, so paths are
+ * appended as `${publicUrl}/items/`. Written back as URL serialises it (host lower-cased, default
+ * port dropped), the same form clients compare against.
+ */
+function publicOrigin(raw: string): string {
+  let parsed: URL;
+  try { parsed = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL is not a valid URL, got "${raw}"`); }
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(`PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials, like https://api.example.com, got "${raw}"`);
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 
 /** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */

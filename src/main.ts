@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -41,6 +42,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     log: (msg) => logger.debug({ component: 'database' }, msg),
   });
   let limiters: ReturnType<typeof createLimiters> | undefined;
+  let server: Server | undefined;
   try {
     const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
     const bare = chooseAuthServer(config, database.db);
@@ -63,8 +65,16 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       ...(config.authAdapter === 'jwt' ? {} : { cache: () => (authServer as CachedAuthServer).stats() }),
     });
     limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
+    // Listening first: with PORT=0 the default PUBLIC_URL needs the port the system chose. No
+    // request is read before `handle` is set below, in this same turn of the event loop.
+    let handle: RequestListener = () => { throw new Error('a request arrived before the app was built'); };
+    const listening = server = createLimitedServer((req, res) => handle(req, res)).listen(config.port, config.host);
+    await once(listening, 'listening');
+    const { port } = listening.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
     const app = createApp({
-      deps, validators, logger, document, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
+      deps, validators, logger, document, publicUrl, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
       authorizationServer: config.authServer?.url, // for RFC 9728 metadata; unset = the embedded one, this server
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
@@ -72,20 +82,18 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     });
     app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
     app.maxIpsCount = config.trustProxy;
-    const server = createLimitedServer(app.callback()).listen(config.port, config.host);
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, database: database.mode, authAdapter: config.authAdapter }, 'gatehouse is listening');
+    handle = app.callback();
+    logger.info({ url, publicUrl, database: database.mode, authAdapter: config.authAdapter }, 'gatehouse is listening');
     return {
       url,
       async close() {
-        await closeGracefully(server);
+        await closeGracefully(listening);
         await limiters?.close();
         await database.close();
       },
     };
   } catch (err) {
+    server?.close();
     await limiters?.close();
     await database.close();
     throw err;

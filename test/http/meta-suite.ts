@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ApiClient } from '../support/api-client.js';
+import { assertMatchesContract } from '../support/contract.js';
 
 /** `authorizationServer` is the issuer Gatehouse is configured with; absent, the embedded one at Gatehouse itself. */
 export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: () => string | undefined = () => undefined): void {
@@ -16,12 +17,16 @@ export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: ()
       expect(yaml.text).to.match(/^openapi: 3\.1/m);
       const json = await api().get('/openapi.json');
       expect(json.body.openapi).to.match(/^3\.1/);
+      // Generators take the first server as the base URL: the served document names this server.
+      const base = api().baseUrl.replace(/\/$/, '');
+      expect(json.body.servers).to.deep.equal([{ url: base, description: 'This Gatehouse (its PUBLIC_URL).' }]);
+      expect(yaml.text).to.include(`servers:\n  - url: ${base}\n`);
       const docs = await api().get('/docs');
       expect(docs.text).to.include('/docs/swagger-ui-bundle.js').and.not.match(/https?:\/\//);
       expect((await api().get('/docs/swagger-ui-bundle.js')).status).to.equal(200);
     });
 
-    it('answers RFC 9728 protected resource metadata built from the Host the request reached', async () => {
+    it('answers RFC 9728 protected resource metadata built from PUBLIC_URL, whatever Host the request names', async () => {
       const base = api().baseUrl.replace(/\/$/, '');
       const res = await api().get('/.well-known/oauth-protected-resource');
       expect(res.status).to.equal(200);
@@ -34,7 +39,17 @@ export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: ()
       });
       const { port } = new URL(base);
       const viaName = await fetch(`http://localhost:${port}/.well-known/oauth-protected-resource`);
-      expect((await viaName.json()).resource).to.equal(`http://localhost:${port}`);
+      expect((await viaName.json()).resource).to.equal(base); // the default PUBLIC_URL, not the Host sent
+    });
+
+    it('redirects / to the docs (302, Location: /docs, no body)', async () => {
+      // Not through api(): fetch would follow the redirect, and the 302 itself is what is under test.
+      const res = await fetch(new URL('/', api().baseUrl), { redirect: 'manual' });
+      const text = await res.text();
+      assertMatchesContract({ method: 'GET', path: '/', status: res.status, headers: res.headers, body: text || undefined });
+      expect(res.status).to.equal(302);
+      expect(res.headers.get('location')).to.equal('/docs');
+      expect(text).to.equal('');
     });
 
     it('answers an unknown path with a 404 problem', async () => {

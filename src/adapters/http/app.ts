@@ -4,7 +4,8 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Deps } from '../../ports/index.js';
 import type { AppState } from './context.js';
-import { renderProblems, unmatchedAsProblem } from './error-middleware.js';
+import { renderErrorsWith, unmatchedAsProblem } from './error-middleware.js';
+import { toProblem } from './problem.js';
 import type { RequestValidators } from './request-validator.js';
 import { metricsRoute, requestMetrics, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
@@ -15,6 +16,8 @@ import { userRoutes } from './routes/users.js';
 
 export interface AppOptions extends MetaOptions {
   deps: Deps;
+  /** PUBLIC_URL: the base of every absolute URL written, never the request's Host. */
+  publicUrl: string;
   validators: RequestValidators;
   logger: Logger;
   /** Origins browsers may call the API from (CORS_ORIGINS); empty sends no CORS headers. */
@@ -30,7 +33,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothi
 export function createApp(options: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
-  const routeDeps = { deps: options.deps, validators: options.validators };
+  const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl };
   // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
   const router = new Router<AppState>({ strict: true });
   userRoutes(router, routeDeps, options.rateLimits);
@@ -60,7 +63,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const cors = corsFor(options.corsOrigins);
   if (cors) app.use(cors);
   app.use(securityHeaders()); // before the error renderer, so problems carry the headers too
-  app.use(renderProblems);
+  app.use(renderErrorsWith(toProblem, { baseUrl: options.publicUrl }));
   app.use(unmatchedAsProblem);
   app.use(router.routes()).use(router.allowedMethods());
   return app;

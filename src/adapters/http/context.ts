@@ -18,6 +18,8 @@ export type Ctx = RouterContext<AppState>;
 export interface RouteDeps {
   deps: Deps;
   validators: RequestValidators;
+  /** PUBLIC_URL, without a trailing slash: absolute links start with it. */
+  publicUrl: string;
 }
 
 /** Both spellings of a path: the trailing slash is canonical, the slash-less form answers the same. */

@@ -1,19 +1,18 @@
 import type { Middleware } from 'koa';
 import type { AppState } from './context.js';
 import { isUnexpected, problem, toProblem, type RenderContext, type Rendered } from './problem.js';
-import { baseUrlOf } from './resource-metadata.js';
 
 /**
  * Renders every error thrown below it with `render`. The outermost one uses problem+json; the
  * token routes add one of their own with the OAuth 2 renderer. An unexpected error is logged
  * with its stack and answered as a bare 500: nothing of it reaches the client.
  */
-export function renderErrorsWith(render: (err: unknown, at: RenderContext) => Rendered): Middleware<AppState> {
+export function renderErrorsWith(render: (err: unknown, at: RenderContext) => Rendered, at: RenderContext): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (err) {
-      const rendered = render(err, { baseUrl: baseUrlOf(ctx) });
+      const rendered = render(err, at);
       if (isUnexpected(toProblem(err))) {
         ctx.state.log?.error({ err }, 'unexpected error');
       } else if (rendered.status >= 500) {
@@ -23,8 +22,6 @@ export function renderErrorsWith(render: (err: unknown, at: RenderContext) => Re
     }
   };
 }
-
-export const renderProblems = renderErrorsWith(toProblem);
 
 /**
  * Koa answers an unmatched path or method with a plain-text 404 / 405; the contract promises

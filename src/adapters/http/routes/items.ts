@@ -23,15 +23,9 @@ export function itemRoutes(router: Router<AppState>, r: RouteDeps): void {
       limit: q.limit, ordering: q.ordering, onlyMine: q.owner === 'me',
       ...(q.cursor ? { from: decodeCursor(q.cursor) } : {}),
     });
-    const base = listBase(`${ctx.protocol}://${ctx.host}`);
+    const base = `${r.publicUrl}/items/`; // PUBLIC_URL, never the Host header: a client cannot steer the links
     const link = (cursor: string) => {
-      if (base === undefined) { // a Host with `?` or `#` in it: let URL decide what that means, as it always did
-        const url = new URL(`${ctx.protocol}://${ctx.host}/items/`); // Koa 3's ctx.origin is the Origin header
-        for (const [k, v] of Object.entries(q)) if (k !== 'cursor' && v !== undefined) url.searchParams.set(k, String(v));
-        url.searchParams.set('cursor', cursor);
-        return url.href;
-      }
-      let search = ''; // what url.searchParams.set() wrote, in the same order and encoding
+      let search = ''; // what url.searchParams.set() would write, in the same order and encoding
       for (const [k, v] of Object.entries(q)) if (k !== 'cursor' && v !== undefined) search += `${formEncode(k)}=${formEncode(String(v))}&`;
       return `${base}?${search}cursor=${formEncode(cursor)}`;
     };
@@ -84,21 +78,6 @@ function existingId(ctx: Ctx): number {
   const id = idOf(ctx);
   if (id === undefined) throw new NotFound('item', ctx.params.id ?? '');
   return id;
-}
-
-/**
- * `${origin}/items/` as `new URL` writes it (host lower-cased, default port dropped, IDN to
- * punycode; a Host it cannot parse throws, as before), once per distinct origin: a URL per link
- * was ~40 µs of a list request. undefined when the Host puts a query or fragment in it.
- */
-const listBases = new Map<string, string | undefined>();
-function listBase(origin: string): string | undefined {
-  if (listBases.has(origin)) return listBases.get(origin);
-  const url = new URL(`${origin}/items/`);
-  const base = url.search === '' && url.hash === '' ? url.href : undefined;
-  if (listBases.size >= 64) listBases.clear(); // a Host header is the client's to choose: stay bounded
-  listBases.set(origin, base);
-  return base;
 }
 
 /**

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
+import { parseDocument } from 'yaml';
 import type { AppState, Ctx } from '../context.js';
-import { baseUrlOf, protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../resource-metadata.js';
+import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../resource-metadata.js';
 
 export interface Readiness {
   database(): Promise<void>;
@@ -17,6 +18,8 @@ export interface MetaOptions {
   document: { yaml: string; json: Record<string, unknown> };
   /** The authorization server's issuer URL (AUTH_SERVER_URL); absent with the embedded one, which is this server. */
   authorizationServer?: string | undefined;
+  /** PUBLIC_URL: the served document's server and the metadata's `resource`. */
+  publicUrl: string;
 }
 
 /** Files of swagger-ui-dist served under /docs/, read once: the docs work with no network. */
@@ -29,7 +32,7 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer }: MetaOptions): void {
+export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer, publicUrl }: MetaOptions): void {
   // Its package.json, not its main: requiring the main evaluates the whole 1.5 MB browser bundle in Node (~0.5 s, ~40 MB).
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
@@ -45,17 +48,27 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database, authServer } };
   });
 
-  router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => {
-    ctx.body = protectedResourceMetadata(baseUrlOf(ctx), authorizationServer);
-  });
+  const metadata = protectedResourceMetadata(publicUrl, authorizationServer);
+  router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => { ctx.body = metadata; });
 
-  const json = JSON.stringify(document.json);
-  router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = document.yaml; });
-  router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = json; });
+  // Client generators take the first server as their base URL, and a relative `/` gives them none:
+  // the served document names PUBLIC_URL. Swagger UI at /docs keeps the file's relative server, so
+  // "Try it out" calls whichever host the page was opened on, without CORS.
+  const served = withServer(document, publicUrl);
+  router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = served.yaml; });
+  router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = served.json; });
+  const forDocs = JSON.stringify(document.json);
 
   if (docsEnabled) {
+    // Someone who opens the bare address in a browser lands on the docs; with docs off, / stays a 404.
+    router.get('/', (ctx: Ctx) => {
+      ctx.body = null; // before the status: an explicit null body, which Koa sends as an empty 302, not "Found"
+      ctx.status = 302;
+      ctx.set('Location', '/docs');
+    });
     router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = DOCS_PAGE; });
     router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = INITIALIZER; });
+    router.get('/docs/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = forDocs; });
     router.get('/docs/:file', (ctx: Ctx, next) => {
       const asset = assets.get(ctx.params.file ?? '');
       if (!asset) return next();
@@ -64,6 +77,14 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
       ctx.body = asset.body;
     });
   }
+}
+
+/** The document with PUBLIC_URL as its only server, serialised once: YAML (comments kept) and JSON. */
+function withServer(document: MetaOptions['document'], publicUrl: string): { yaml: string; json: string } {
+  const servers = [{ url: publicUrl, description: 'This Gatehouse (its PUBLIC_URL).' }];
+  const yaml = parseDocument(document.yaml);
+  yaml.set('servers', yaml.createNode(servers));
+  return { yaml: yaml.toString({ lineWidth: 0 }), json: JSON.stringify({ ...document.json, servers }) };
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -86,7 +107,7 @@ const DOCS_PAGE = `<!doctype html>
 // Served as a file rather than inline so a strict Content-Security-Policy can forbid inline scripts.
 const INITIALIZER = `window.onload = function () {
   window.ui = SwaggerUIBundle({
-    url: '/openapi.json',
+    url: '/docs/openapi.json',
     dom_id: '#swagger-ui',
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],

@@ -19,7 +19,7 @@ interface PasswordWire { old_password: string; password: string; password2: stri
 
 export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateLimits = NO_RATE_LIMITS): void {
   const { deps } = r;
-  const oauthErrors = renderErrorsWith(toOAuthError);
+  const oauthErrors = renderErrorsWith(toOAuthError, { baseUrl: r.publicUrl });
 
   router.post(paths('/users/signup/'), limits.guard('signup', { byAccount: true, shape: 'problem' }), async (ctx: Ctx) => {
     const body = await bodyOf<SignUpWire>(r, ctx, 'signUp');
