@@ -79,6 +79,39 @@ describe('rate limits with the in-memory store', function () {
     expectTooMany(await signUp(who, newAddress()), 'problem');
   });
 
+  it('spends no account budget on requests that fail validation: malformed requests cannot lock a user out', async () => {
+    const api2 = new ApiClient(server.url);
+    const alice = email();
+    const password = 'correct horse battery';
+    expect((await api2.post('/users/signup/', { headers: from(newAddress()), json: { email: alice, password, password2: password } })).status).to.equal(201);
+    for (let i = 0; i < ACCOUNT * 3; i++) { // each from its own address, so only the account's budget could run out
+      const res = await api2.post('/users/token/', { headers: from(newAddress()), json: { email: alice } });
+      expect(res.status).to.equal(400);
+      expect(res.body.error).to.equal('invalid_request');
+    }
+    for (let i = 0; i < ACCOUNT * 3; i++) {
+      expect((await api2.post('/users/token/', { headers: from(newAddress()), form: { grant_type: 'password', username: alice } })).status).to.equal(400);
+    }
+    const signIn = await api2.post('/users/token/', { headers: from(newAddress()), json: { email: alice, password } });
+    expect(signIn.status, signIn.text).to.equal(200);
+  });
+
+  it('budgets password changes per account and per address, like sign-in', async () => {
+    const user = await api.newUser('rl-password');
+    const change = (at: string, token = user.token) => api.put('/users/password/', {
+      token, headers: from(at), json: { old_password: 'a wrong guess', password: 'a brand new password', password2: 'a brand new password' },
+    });
+    for (let i = 0; i < ACCOUNT; i++) expect((await change(newAddress())).status).to.equal(400);
+    expectTooMany(await change(newAddress()), 'problem'); // a fresh address: the account's budget is spent
+    const right = await api.put('/users/password/', { token: user.token, headers: from(newAddress()),
+      json: { old_password: user.password, password: 'a brand new password', password2: 'a brand new password' } });
+    expectTooMany(right, 'problem'); // even the right old password waits out the window: no oracle
+
+    const address = newAddress();
+    for (let i = 0; i < ADDRESS; i++) expect((await change(address, `junk-token-${i}`)).status).to.equal(401);
+    expectTooMany(await change(address, 'junk-token'), 'problem');
+  });
+
   it('takes the client address from the entry the trusted proxy wrote, not from what the client sent', async () => {
     const address = newAddress();
     for (let i = 0; i < ADDRESS; i++) {

@@ -1,4 +1,5 @@
 import { DomainError, type AnyDomainError } from '../../domain/errors.js';
+import { HttpProblem } from './http-problem.js';
 import { exposedHttpError, toProblem, type RenderContext, type Rendered } from './problem.js';
 
 /**
@@ -28,6 +29,7 @@ export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
 
 function oauthCode(err: unknown, status: number): string {
   if (err instanceof UnsupportedGrantType) return 'unsupported_grant_type';
+  if (err instanceof HttpProblem) return err.options.oauthError ?? 'invalid_request';
   if (err instanceof DomainError) {
     const code = (err as AnyDomainError).code;
     if (code === 'invalid_grant' || code === 'invalid_scope') return code;

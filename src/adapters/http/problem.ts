@@ -1,4 +1,5 @@
 import { DomainError, type AnyDomainError, type FieldError } from '../../domain/errors.js';
+import { HttpProblem } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 
 /** What the error middleware writes: a status, headers and a JSON body of the right media type. */
@@ -64,6 +65,9 @@ export function toProblem(err: unknown, at?: RenderContext): Rendered {
       ...(e.code === 'invalid_input' ? { errors: e.errors } : {}),
       headers: authenticateHeader(e, at),
     });
+  }
+  if (err instanceof HttpProblem) {
+    return problem(err.status, err.code, err.title, err.message, err.options.headers ? { headers: err.options.headers } : {});
   }
   const http = exposedHttpError(err);
   if (http) {

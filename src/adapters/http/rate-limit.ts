@@ -2,74 +2,68 @@ import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { parseBody } from './body.js';
 import type { AppState } from './context.js';
-import { send } from './error-middleware.js';
-import { problem, type Rendered } from './problem.js';
+import { HttpProblem } from './http-problem.js';
 
 /** The limited routes; each has its own budgets. */
-export type LimitedRoute = 'token' | 'refresh' | 'signup';
+export type LimitedRoute = 'token' | 'refresh' | 'signup' | 'password';
 
 export interface RateLimits {
-  /** Middleware for one route: the client address's budget, then the account's (when `byAccount`). */
-  guard(route: LimitedRoute, options: { byAccount: boolean; shape: 'oauth' | 'problem' }): Middleware<AppState>;
+  /** Middleware spending one of the client address's requests at a route, before anything else runs. */
+  byAddress(route: LimitedRoute): Middleware<AppState>;
+  /**
+   * Spends one attempt of an account's budget at a route; throws a 429 HttpProblem when it is spent.
+   * Routes call it only once the request is valid: a malformed request names an account it cannot
+   * harm, so it must not lock that account out (it still spends its sender's address budget).
+   */
+  spendAccount(route: LimitedRoute, account: AccountKey): Promise<void>;
 }
+
+/** Whose budget: an email as the client typed it (sign-in, sign-up) or an authenticated user. */
+export type AccountKey = { email: string } | { userId: number };
 
 export interface Limiters {
   /** Keyed `<route>:address:<ip>`. */
   address: RateLimiterAbstract;
-  /** Keyed `<route>:account:<sha256(email)>`: the email itself never reaches the store. */
+  /** Keyed `<route>:account:<sha256(email)>` or `<route>:user:<id>`: the email itself never reaches the store. */
   account: RateLimiterAbstract;
 }
 
-export const NO_RATE_LIMITS: RateLimits = { guard: () => (_ctx, next) => next() };
+export const NO_RATE_LIMITS: RateLimits = { byAddress: () => (_ctx, next) => next(), spendAccount: async () => undefined };
 
 const STORE_WARNING_EVERY_MS = 10_000;
 
 export function rateLimits(limiters: Limiters, logger: Logger): RateLimits {
   let lastWarning = 0;
   /**
-   * True when the key is over its budget. A store failure (Redis down) lets the request through:
-   * the limits slow brute force down, they are not what keeps accounts safe (passwords are), and
-   * refusing every sign-in while Redis is away would turn its outage into ours.
+   * Spends a point, or throws 429 when the key is over its budget. A store failure (Redis down)
+   * lets the request through: the limits slow brute force down, they are not what keeps accounts
+   * safe (passwords are), and refusing every sign-in while Redis is away would turn its outage into ours.
    */
-  const over = async (limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | undefined> => {
+  const spend = async (limiter: RateLimiterAbstract, key: string): Promise<void> => {
     try {
       await limiter.consume(key);
-      return undefined;
     } catch (res) {
-      if (res instanceof RateLimiterRes) return res;
+      if (res instanceof RateLimiterRes) throw tooMany(res);
       if (Date.now() - lastWarning >= STORE_WARNING_EVERY_MS) {
         lastWarning = Date.now();
         logger.warn({ err: { name: (res as Error).name, message: (res as Error).message } }, 'rate-limit store unavailable; not limiting');
       }
-      return undefined;
     }
   };
 
   return {
-    guard: (route, { byAccount, shape }) => async (ctx, next) => {
-      let refused = await over(limiters.address, `${route}:address:${ctx.ip}`);
-      if (!refused && byAccount) {
-        await parseBody(ctx, async () => undefined); // bodyOf finds it parsed and validates it as usual
-        const account = accountOf((ctx.request as { body?: unknown }).body);
-        if (account) refused = await over(limiters.account, `${route}:account:${account}`);
-      }
-      if (!refused) return next();
-      const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-      const rendered = shape === 'oauth' ? oauthTooMany(seconds) : problem(429, 'too_many_requests', 'Too many requests',
-        `too many attempts; retry in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
-      send(ctx, rendered);
+    byAddress: (route) => async (ctx, next) => {
+      await spend(limiters.address, `${route}:address:${ctx.ip}`);
+      return next();
     },
+    spendAccount: (route, account) => spend(limiters.account, `${route}:${accountKey(account)}`),
   };
 }
 
-/** The email of a sign-up or password grant (`username` in the OAuth 2 form), hashed; undefined when there is none. */
-function accountOf(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { email, username } = body as { email?: unknown; username?: unknown };
-  const given = typeof email === 'string' ? email : typeof username === 'string' ? username : undefined;
-  return given ? createHash('sha256').update(given.trim().toLowerCase()).digest('hex') : undefined;
+function accountKey(account: AccountKey): string {
+  if ('userId' in account) return `user:${account.userId}`;
+  return `account:${createHash('sha256').update(account.email.trim().toLowerCase()).digest('hex')}`;
 }
 
 /**
@@ -77,11 +71,9 @@ function accountOf(body: unknown): string | undefined {
  * OAuth clients already treat as "try again later"; the 429 and Retry-After say how much later.
  * `slow_down` belongs to device-flow polling (RFC 8628) and `invalid_request` would blame the request.
  */
-function oauthTooMany(seconds: number): Rendered {
-  return {
-    status: 429,
-    type: 'application/json',
-    headers: { 'Retry-After': String(seconds), 'Cache-Control': 'no-store' },
-    body: { error: 'temporarily_unavailable', error_description: `too many attempts; retry in ${seconds} s` },
-  };
+function tooMany(res: RateLimiterRes): HttpProblem {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new HttpProblem(429, 'too_many_requests', 'Too many requests', `too many attempts; retry in ${seconds} s`, {
+    headers: { 'Retry-After': String(seconds) }, oauthError: 'temporarily_unavailable',
+  });
 }

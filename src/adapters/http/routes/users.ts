@@ -21,30 +21,36 @@ export function userRoutes(router: Router<AppState>, r: RouteDeps, limits: RateL
   const { deps } = r;
   const oauthErrors = renderErrorsWith(toOAuthError, { baseUrl: r.publicUrl });
 
-  router.post(paths('/users/signup/'), limits.guard('signup', { byAccount: true, shape: 'problem' }), async (ctx: Ctx) => {
+  router.post(paths('/users/signup/'), limits.byAddress('signup'), async (ctx: Ctx) => {
     const body = await bodyOf<SignUpWire>(r, ctx, 'signUp');
+    await limits.spendAccount('signup', { email: body.email });
     const user = await signUp(deps, body);
     ctx.status = 201;
     ctx.body = userBody(user);
   });
 
-  router.post(paths('/users/token/'), oauthErrors, limits.guard('token', { byAccount: true, shape: 'oauth' }), async (ctx: Ctx) => {
+  router.post(paths('/users/token/'), oauthErrors, limits.byAddress('token'), async (ctx: Ctx) => {
     const body = await tokenBodyOf<TokenWire>(r, ctx, 'getToken', 'password');
     // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
     const email = 'email' in body ? body.email : body.username;
+    await limits.spendAccount('token', { email });
     const pair = await getToken(deps, { email, password: body.password, ...(body.scope ? { scope: body.scope } : {}) });
     sendToken(ctx, tokenBody(pair));
   });
 
-  router.post(paths('/users/token/refresh/'), oauthErrors, limits.guard('refresh', { byAccount: false, shape: 'oauth' }), async (ctx: Ctx) => {
+  router.post(paths('/users/token/refresh/'), oauthErrors, limits.byAddress('refresh'), async (ctx: Ctx) => {
     const body = await tokenBodyOf<RefreshWire>(r, ctx, 'refreshToken', 'refresh_token');
     const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token);
     sendToken(ctx, tokenBody(pair));
   });
 
-  router.put(paths('/users/password/'), async (ctx: Ctx) => {
-    const caller = await callerOf(r, ctx, undefined);
+  // `write`: a password change is the most consequential write there is (it revokes the account's
+  // tokens). Budgeted like sign-in, since it checks the old password: a stolen token must not make
+  // it an unthrottled password oracle.
+  router.put(paths('/users/password/'), limits.byAddress('password'), async (ctx: Ctx) => {
+    const caller = await callerOf(r, ctx, 'write');
     const body = await bodyOf<PasswordWire>(r, ctx, 'changePassword');
+    await limits.spendAccount('password', { userId: caller.user.id });
     await changePassword(deps, caller, { oldPassword: body.old_password, password: body.password, password2: body.password2 });
     ctx.status = 204;
   });
