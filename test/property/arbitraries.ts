@@ -44,13 +44,16 @@ export const junkString = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }), // lone surrogates among them
-  fc.constantFrom('', ' ', '\u0000', '\u202e\u0041', '😀'.repeat(60), 'é'.repeat(51), "' or 1=1 --", '../../etc/passwd', '%00', '-1', '0', '1e309', 'NaN',
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00y', '\udfff\ud800', '\u202e\u0041', '😀'.repeat(60), 'é'.repeat(51), "' or 1=1 --", '../../etc/passwd', '%00', '-1', '0', '1e309', 'NaN',
     '99999999999999999999', '12.345', '<script>', '{"$gt":""}', '\r\nX-Injected: 1'),
   fc.integer({ min: 100, max: 70_000 }).map((n) => 'x'.repeat(n)),
 );
 
+/** Numbers at and past every edge a column or a double has. */
+export const hugeNumber = fc.constantFrom(2 ** 31, 2 ** 31 - 1, -(2 ** 31) - 1, 2 ** 53 + 2, 1e21, 1e308, -1e308, 5e-324, -0, 1.005, 999999999999.995);
+
 export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
-  junkString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}),
+  junkString, fc.integer(), fc.double(), hugeNumber, fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}),
   fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
 
@@ -64,3 +67,22 @@ export function mutated(body: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     return fc.constantFrom<unknown>(without, { ...value, [key]: junk }, { ...value, [extra]: junk }, junk, [value]);
   });
 }
+
+/**
+ * Cursors a client made itself: base64url of JSON shaped like ours but wrong in a field (an id that
+ * is fractional, past 2^31 or a string; a key of the wrong type for its ordering, with NUL…), or not JSON.
+ */
+export const tamperedCursor: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(
+    fc.oneof(fc.constantFrom('id', '-id', 'name', '-name', 'price', '-price'), junkString),
+    fc.oneof(junkValue, fc.constantFrom('12.50', 'abc', 'a\u0000', 7)),
+    fc.oneof(fc.integer({ min: 1, max: 100 }), hugeNumber, fc.constantFrom(1.5, 0, -1, '1')),
+    fc.constantFrom('a', 'b', 'c', 1),
+  ).map((parts) => JSON.stringify(parts)),
+  fc.constantFrom('[]', '{}', '"id"', 'null', '[1,2,3,4,5]'),
+  junkString,
+).map((json) => Buffer.from(json).toString('base64url'));
+
+/** How a body may be encoded on the wire: as it is, compressed properly, or claiming an encoding it is not in. */
+export type Encoding = 'identity' | 'gzip' | 'deflate' | 'br' | 'gzip-broken' | 'br-broken' | 'unknown';
+export const encoding: fc.Arbitrary<Encoding> = fc.constantFrom<Encoding>('identity', 'identity', 'identity', 'gzip', 'deflate', 'br', 'gzip-broken', 'br-broken', 'unknown');

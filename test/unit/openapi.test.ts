@@ -18,7 +18,51 @@ const seen = (overrides: Partial<SeenResponse>): SeenResponse => ({
   body: anItem, contentType: 'application/json; charset=utf-8', ...overrides,
 });
 
+/** Follows `#/…` references in the document. */
+function deref(node: any): any {
+  let at = node;
+  while (typeof at?.$ref === 'string') at = (at.$ref as string).slice(2).split('/').reduce((o: any, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], document.json);
+  return at;
+}
+
+/** Every string schema a request body or query can carry, with where it is. */
+function requestStrings(): { where: string; schema: Record<string, any> }[] {
+  const found: { where: string; schema: Record<string, any> }[] = [];
+  const walk = (node: any, where: string, seen: Set<unknown>): void => {
+    const schema = deref(node);
+    if (typeof schema !== 'object' || schema === null || seen.has(schema)) return;
+    seen.add(schema);
+    const types = [schema.type].flat();
+    if (types.includes('string')) found.push({ where, schema });
+    for (const [name, child] of Object.entries<any>(schema.properties ?? {})) walk(child, `${where}/${name}`, seen);
+    for (const child of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) walk(child, where, seen);
+    if (schema.items) walk(schema.items, `${where}/items`, seen);
+  };
+  for (const [path, item] of Object.entries<any>(document.json.paths)) {
+    for (const method of METHODS.filter((m) => item[m])) {
+      const op = item[method];
+      for (const [media, content] of Object.entries<any>(deref(op.requestBody)?.content ?? {})) walk(content.schema, `${op.operationId} ${media}`, new Set());
+      for (const p of [...(item.parameters ?? []), ...(op.parameters ?? [])].map(deref)) {
+        // Path ids are digits; header values are bytes in which Node's HTTP parser already refuses NUL.
+        if (p.in === 'query') walk(p.schema, `${op.operationId} ${p.in} ${p.name}`, new Set());
+      }
+    }
+  }
+  return found;
+}
+
 describe('openapi.yaml', () => {
+  it('refuses NUL and unpaired surrogates in every string a request can carry (PostgreSQL stores neither)', () => {
+    const strings = requestStrings();
+    expect(strings.length).to.be.greaterThan(15);
+    for (const { where, schema } of strings) {
+      if (schema.enum || schema.const !== undefined) continue; // a fixed list refuses them already
+      expect(schema.pattern, `${where} has no pattern`).to.be.a('string');
+      const pattern = new RegExp(schema.pattern, 'u'); // as ajv compiles it
+      for (const bad of ['a\u0000b', 'a\ud800b', '\udc00']) expect(pattern.test(bad), `${where} accepts ${JSON.stringify(bad)}`).to.equal(false);
+    }
+  });
+
   it('parses without a YAML error or warning, as OpenAPI 3.1', () => {
     const parsed = parseDocument(document.yaml);
     expect([...parsed.errors, ...parsed.warnings].map((e) => e.message)).to.deep.equal([]);

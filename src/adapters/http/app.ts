@@ -10,6 +10,7 @@ import type { RequestValidators } from './request-validator.js';
 import { metricsRoute, requestMetrics, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import { corsFor, securityHeaders } from './security.js';
+import { sentStatus } from './server-limits.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
@@ -55,7 +56,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     } finally {
       // The same line the child would write: its bindings come right after pid and hostname.
       options.logger.info({
-        requestId, method: ctx.method, path: ctx.path, status: ctx.status,
+        requestId, method: ctx.method, path: ctx.path, status: sentStatus(ctx.req.socket, ctx.status),
         ms: performance.now() - started, userId: state.caller?.user.id,
       }, 'request');
     }

@@ -4,7 +4,7 @@ import type { Caller, Scope } from '../../domain/account.js';
 import { InvalidInput } from '../../domain/errors.js';
 import type { Deps } from '../../ports/index.js';
 import { authenticate } from '../../use-cases/authenticate.js';
-import { assertShallow, parseBody } from './body.js';
+import { assertShallow, readBody } from './body.js';
 import type { RequestValidators } from './request-validator.js';
 
 export interface AppState {
@@ -44,7 +44,7 @@ export async function callerOf({ deps }: RouteDeps, ctx: Ctx, scope: Scope | und
 export async function bodyOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: string): Promise<T> {
   const mediaType = ctx.request.type || 'application/json';
   if (!validators.accepts(operationId, mediaType)) ctx.throw(415);
-  await parseBody(ctx as never, async () => undefined); // parsed only now: after authentication, never for a GET
+  await readBody(ctx as never); // parsed only now: after authentication, never for a GET
   const body = (ctx.request as { body?: unknown }).body;
   assertShallow(body);
   const errors = validators.body(operationId, mediaType, body);

@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { scrapeThroughPrimary } from './cluster-metrics.js';
 import type { AppState } from './context.js';
+import { sentStatus } from './server-limits.js';
 
 /** What the metrics read at scrape time, never per request. Each is optional: absent, its gauges are not registered. */
 export interface MetricsSources {
@@ -117,7 +118,7 @@ export function requestMetrics(metrics: Metrics, router: Router<AppState>): Midd
       await next();
     } finally {
       const route = routeOf((ctx as { _matchedRoute?: string })._matchedRoute);
-      metrics.observeRequest(route, ctx.method, ctx.status, (performance.now() - started) / 1000);
+      metrics.observeRequest(route, ctx.method, sentStatus(ctx.req.socket, ctx.status), (performance.now() - started) / 1000);
     }
   };
 }

@@ -1,6 +1,6 @@
 import { DomainError, type AnyDomainError } from '../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
-import { exposedHttpError, toProblem, type RenderContext, type Rendered } from './problem.js';
+import { exposedHttpError, MAX_LISTED_ERRORS, toProblem, type RenderContext, type Rendered } from './problem.js';
 
 /**
  * RFC 6749 §5.2: a grant type the endpoint does not offer. An HTTP-level 400 (shown to the client,
@@ -43,7 +43,9 @@ function description(err: unknown, asProblem: Rendered): string {
   if (err instanceof UnsupportedGrantType) return err.message;
   if (err instanceof DomainError && (err as AnyDomainError).code === 'invalid_input') {
     const { errors } = err as Extract<AnyDomainError, { code: 'invalid_input' }>;
-    return errors.map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`).join('; ');
+    const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`);
+    if (errors.length > MAX_LISTED_ERRORS) listed.push(`${errors.length - MAX_LISTED_ERRORS} more`);
+    return listed.join('; ');
   }
   return String(asProblem.body.detail);
 }

@@ -61,10 +61,11 @@ export interface RenderContext {
 export function toProblem(err: unknown, at?: RenderContext): Rendered {
   if (err instanceof DomainError) {
     const e = err as AnyDomainError;
-    return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, {
-      ...(e.code === 'invalid_input' ? { errors: e.errors } : {}),
-      headers: authenticateHeader(e, at),
-    });
+    if (e.code === 'invalid_input') {
+      const { listed, detail } = listedErrors(e.errors, e.message);
+      return problem(STATUS[e.code], e.code, TITLE[e.code], detail, { errors: listed });
+    }
+    return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, { headers: authenticateHeader(e, at) });
   }
   if (err instanceof HttpProblem) {
     return problem(err.status, err.code, err.title, err.message, err.options.headers ? { headers: err.options.headers } : {});
@@ -77,6 +78,16 @@ export function toProblem(err: unknown, at?: RenderContext): Rendered {
       : problem(http.status, 'http_error', 'Client error', http.expose ? http.message : 'the request cannot be served as sent');
   }
   return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
+}
+
+/** At most this many field errors are listed: an error answer stays about the size of a normal one, whatever was sent. */
+export const MAX_LISTED_ERRORS = 20;
+
+/** The first MAX_LISTED_ERRORS field errors, and a detail that says how many more there were. */
+export function listedErrors(errors: FieldError[], detail: string): { listed: FieldError[]; detail: string } {
+  if (errors.length <= MAX_LISTED_ERRORS) return { listed: errors, detail };
+  const more = errors.length - MAX_LISTED_ERRORS;
+  return { listed: errors.slice(0, MAX_LISTED_ERRORS), detail: `${detail}; the first ${MAX_LISTED_ERRORS} are listed, ${more} more are not` };
 }
 
 /** RFC 6750 §3: which challenge goes with which failure; RFC 9728 §5.1: where to learn how to get a token. */

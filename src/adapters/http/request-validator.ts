@@ -105,8 +105,9 @@ function toFieldErrors(
 }
 
 function messageOf(e: ErrorObject, isReadOnly: boolean): string {
+  // A schema's own words for what its pattern or alternatives mean; its length or type errors keep theirs.
   const custom = (e.parentSchema as Record<string, unknown> | undefined)?.['x-error-message'];
-  if (typeof custom === 'string') return custom;
+  if (typeof custom === 'string' && WORDED_KEYWORDS.has(e.keyword)) return custom;
   const p = e.params as Record<string, any>;
   switch (e.keyword) {
     case 'required': return 'is required';
@@ -126,6 +127,9 @@ function messageOf(e: ErrorObject, isReadOnly: boolean): string {
     default: return e.message ?? 'is invalid'; // ajv's own words quote the schema, never the value
   }
 }
+
+/** Keywords whose ajv message would say nothing useful ("must match pattern …"): x-error-message words them. */
+const WORDED_KEYWORDS = new Set(['pattern', 'anyOf', 'oneOf']);
 
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false',

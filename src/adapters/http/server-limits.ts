@@ -37,6 +37,18 @@ export function createLimitedServer(handler: http.RequestListener, limits: Serve
 
 const MAX_HEADER_KIB = 16;
 
+/** Connections answered here, by status: a request the app was still reading (a stalled body) is logged with what was sent. */
+const ANSWERED = new WeakMap<Socket, number>();
+
+/**
+ * What the client was really answered: the status written here when the parser gave up on the
+ * connection (a 408 for a body that stalled), else the app's own. Without it the app, whose body
+ * read then fails as "aborted", would log and count a 400 that was never sent.
+ */
+export function sentStatus(socket: Socket, appStatus: number): number {
+  return ANSWERED.get(socket) ?? appStatus;
+}
+
 /** What Node's HTTP parser refuses before Gatehouse sees a request, as the problem it is. */
 const CLIENT_ERRORS: Record<string, [status: number, code: string, title: string, detail: string]> = {
   HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'Request header fields too large',
@@ -56,6 +68,7 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
     return;
   }
   const [status, code, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+  ANSWERED.set(socket, status);
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
   // Half-closed, so the client reads the answer before the close (a reset could discard it); a
   // client that never closes its side loses the socket after a few seconds all the same.
