@@ -82,8 +82,11 @@ export interface paths {
         /**
          * Change your password
          * @description Changes the password of the account the bearer token belongs to, after checking the old
-         *     one. The authorization server revokes the account's tokens: get a new pair with the new
-         *     password.
+         *     one. Needs the `write` scope: a read-only token cannot change the password. Attempts are
+         *     budgeted like sign-in, per account and per client address (`429` with `Retry-After` past
+         *     either). Which tokens stop working depends on the authorization server: with the embedded
+         *     one every token of the account; with Django OAuth Toolkit the token used for the change
+         *     (DOT keeps the others until they expire).
          */
         put: operations["changePassword"];
         post?: never;
@@ -309,7 +312,9 @@ export interface paths {
         };
         /**
          * A file of the interactive docs
-         * @description The scripts, styles and icon the Swagger UI page at `/docs` loads.
+         * @description The scripts, styles and icon the Swagger UI page at `/docs` loads, and the copy of this
+         *     document it reads (`openapi.json`), whose relative server makes "Try it out" call the host
+         *     the page was opened on.
          */
         get: operations["getDocsAsset"];
         put?: never;
@@ -717,7 +722,7 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description Too many attempts from this client address or for this email (`/problems/too_many_requests`). */
+        /** @description Too many attempts from this client address or for this account (`/problems/too_many_requests`). */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -905,8 +910,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             501: components["responses"]["NotSupported"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1274,7 +1281,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The file name. */
-                asset: "swagger-ui.css" | "swagger-ui-bundle.js" | "swagger-ui-standalone-preset.js" | "swagger-initializer.js" | "oauth2-redirect.html" | "oauth2-redirect.js" | "favicon-32x32.png";
+                asset: "swagger-ui.css" | "swagger-ui-bundle.js" | "swagger-ui-standalone-preset.js" | "swagger-initializer.js" | "oauth2-redirect.html" | "oauth2-redirect.js" | "favicon-32x32.png" | "openapi.json";
             };
             cookie?: never;
         };

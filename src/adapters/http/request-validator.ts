@@ -76,8 +76,19 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   };
 }
 
+/**
+ * `multipleOf` on doubles: ajv divides and asks how far the quotient is from an integer. For a price
+ * (`multipleOf: 0.01`, below 10^12) that distance is up to 0.016 for valid two-place values (doubles
+ * near 10^14 are 1/64 apart): exactness refuses 0.07 and 2.3, a tolerance of 10^-2 one price in 40
+ * near 10^12; 10^-1 accepts every valid price and refuses 1.005. Values within 0.001 of a cent
+ * (1.001) pass here and are refused by normalizePrice, with the same 400 naming /price.
+ */
+const MULTIPLE_OF_PRECISION = 1;
+
 function newAjv(options: Options, wrapper: Record<string, unknown>): InstanceType<typeof Ajv2020> {
-  const ajv = new Ajv2020({ ...options, allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  const ajv = new Ajv2020({
+    ...options, allErrors: true, strict: true, allowUnionTypes: true, verbose: true, multipleOfPrecision: MULTIPLE_OF_PRECISION,
+  });
   addFormats(ajv);
   for (const keyword of ANNOTATIONS) ajv.addKeyword(keyword);
   ajv.addSchema(wrapper);
