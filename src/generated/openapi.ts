@@ -292,7 +292,8 @@ export interface paths {
         };
         /**
          * Interactive docs
-         * @description Swagger UI for this document, served without any CDN. Use **Authorize** with your email as the username.
+         * @description Swagger UI for this document, served without any CDN. Use **Authorize** with your email as
+         *     the username. A 404 when the docs are off (`DOCS_ENABLED=false`).
          */
         get: operations["getDocs"];
         put?: never;
@@ -523,6 +524,21 @@ export interface components {
         ScopeName: "read" | "write";
     };
     responses: {
+        /**
+         * @description The HTTP parser refused the request before any operation was matched, and closed the
+         *     connection: it is not valid HTTP/1.1 (400, `/problems/malformed_request`), its request line
+         *     and headers did not arrive within 10 s (408, `/problems/request_timeout`) or exceed 16 KiB
+         *     (431, `/problems/headers_too_large`). Any request can be answered so; this operation
+         *     answers no other client error.
+         */
+        UnparsedRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A new token pair. */
         TokenIssued: {
             headers: {
@@ -1140,6 +1156,9 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
         };
     };
     getReadiness: {
@@ -1160,6 +1179,9 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
             /** @description A dependency is down. */
             503: {
                 headers: {
@@ -1211,6 +1233,9 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
         };
     };
     getOpenApiJson: {
@@ -1233,6 +1258,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
         };
     };
     getProtectedResourceMetadata: {
@@ -1253,6 +1281,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProtectedResourceMetadata"];
                 };
             };
+            400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
         };
     };
     getDocs: {
@@ -1273,6 +1304,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            404: components["responses"]["NotFound"];
         };
     };
     getDocsAsset: {
