@@ -539,27 +539,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A new token pair. */
-        TokenIssued: {
-            headers: {
-                "Cache-Control": components["headers"]["CacheControlNoStore"];
-                Pragma: components["headers"]["PragmaNoCache"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["TokenResponse"];
-            };
-        };
-        /** @description The item as it now is. */
-        ItemChanged: {
-            headers: {
-                ETag: components["headers"]["ETag"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Item"];
-            };
-        };
         /** @description The body is malformed (`/problems/malformed_request`), or fields or query parameters are invalid (`/problems/invalid_input`, each listed in `errors`). */
         BadRequest: {
             headers: {
@@ -787,7 +766,22 @@ export interface components {
          */
         IdempotencyKey: string;
     };
-    requestBodies: never;
+    requestBodies: {
+        /** @description JSON with `email`, or the standard OAuth 2 form with `grant_type=password` and `username`. */
+        PasswordGrant: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"];
+            };
+        };
+        /** @description JSON with `refresh`, or the standard OAuth 2 form with `grant_type=refresh_token` and `refresh_token`. */
+        RefreshGrant: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RefreshGrantForm"];
+            };
+        };
+    };
     headers: {
         /** @description The item's version (RFC 9110 §8.8.3); send it back as `If-Match`. */
         ETag: components["schemas"]["EntityTag"];
@@ -863,14 +857,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"];
-            };
-        };
+        requestBody: components["requestBodies"]["PasswordGrant"];
         responses: {
-            200: components["responses"]["TokenIssued"];
+            /** @description A new token pair. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Pragma: components["headers"]["PragmaNoCache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
@@ -887,14 +886,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RefreshGrantForm"];
-            };
-        };
+        requestBody: components["requestBodies"]["RefreshGrant"];
         responses: {
-            200: components["responses"]["TokenIssued"];
+            /** @description A new token pair. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Pragma: components["headers"]["PragmaNoCache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
             400: components["responses"]["OAuthBadRequest"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
@@ -1063,7 +1067,16 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["ItemChanged"];
+            /** @description The item as it now is. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1125,7 +1138,16 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["ItemChanged"];
+            /** @description The item as it now is. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
