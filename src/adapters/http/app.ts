@@ -4,8 +4,8 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Deps } from '../../ports/index.js';
 import type { AppState } from './context.js';
-import { renderErrorsWith, unmatchedAsProblem } from './error-middleware.js';
-import { toProblem } from './problem.js';
+import { operationRoutes } from './contract/route.js';
+import { renderErrors } from './error-middleware.js';
 import type { RequestValidators } from './request-validator.js';
 import { metricsRoute, requestMetrics, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
@@ -37,8 +37,9 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl };
   // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
   const router = new Router<AppState>({ strict: true });
-  userRoutes(router, routeDeps, options.rateLimits);
-  itemRoutes(router, routeDeps);
+  const route = operationRoutes(router, routeDeps, options.document.json);
+  userRoutes(route, routeDeps, options.rateLimits);
+  itemRoutes(route, routeDeps);
   metaRoutes(router, options);
   if (options.metrics) metricsRoute(router, options.metrics);
 
@@ -64,8 +65,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const cors = corsFor(options.corsOrigins);
   if (cors) app.use(cors);
   app.use(securityHeaders()); // before the error renderer, so problems carry the headers too
-  app.use(renderErrorsWith(toProblem, { baseUrl: options.publicUrl }));
-  app.use(unmatchedAsProblem);
+  app.use(renderErrors({ baseUrl: options.publicUrl }));
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
@@ -76,6 +76,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
  */
 class RequestState implements AppState {
   caller?: AppState['caller'];
+  errorShape?: AppState['errorShape'];
   #child: Logger | undefined;
   constructor(readonly requestId: string, private readonly logger: Logger) {}
   get log(): Logger {

@@ -5,12 +5,15 @@ import { InvalidInput } from '../../domain/errors.js';
 import type { Deps } from '../../ports/index.js';
 import { authenticate } from '../../use-cases/authenticate.js';
 import { assertShallow, readBody } from './body.js';
+import { HttpProblem } from './http-problem.js';
 import type { RequestValidators } from './request-validator.js';
 
 export interface AppState {
   requestId: string;
   log: Logger;
   caller?: Caller;
+  /** How errors are answered, set by the operation's route (see contract/operation-table.ts); problem+json when unset. */
+  errorShape?: 'oauth' | 'problem';
 }
 
 export type Ctx = RouterContext<AppState>;
@@ -41,15 +44,22 @@ export async function callerOf({ deps }: RouteDeps, ctx: Ctx, scope: Scope | und
  * The validated body of an operation: 415 for a media type the operation does not declare,
  * 400 with every field at fault otherwise.
  */
-export async function bodyOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: string): Promise<T> {
+export async function bodyOf(
+  { validators }: RouteDeps, ctx: Ctx, operationId: string, refineInvalid?: (sent: unknown) => void,
+): Promise<unknown> {
   const mediaType = ctx.request.type || 'application/json';
-  if (!validators.accepts(operationId, mediaType)) ctx.throw(415);
+  if (!validators.accepts(operationId, mediaType)) {
+    throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the body as application/json');
+  }
   await readBody(ctx as never); // parsed only now: after authentication, never for a GET
   const body = (ctx.request as { body?: unknown }).body;
   assertShallow(body);
   const errors = validators.body(operationId, mediaType, body);
-  if (errors.length) throw new InvalidInput(errors);
-  return body as T;
+  if (errors.length) {
+    refineInvalid?.(body);
+    throw new InvalidInput(errors);
+  }
+  return body;
 }
 
 /**
@@ -58,7 +68,7 @@ export async function bodyOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId
  * used out) and a repeat, e.g. `?limit=20`, skips both Koa's parsing and ajv. Rejections are never
  * kept: each is validated afresh, so its errors are exactly ajv's.
  */
-export function queryOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: string): T {
+export function queryOf({ validators }: RouteDeps, ctx: Ctx, operationId: string): Record<string, unknown> {
   const raw = ctx.querystring;
   const key = raw.length <= MAX_CACHED_QUERYSTRING ? `${operationId}?${raw}` : undefined;
   let valid = validQueries.get(validators);
@@ -67,7 +77,7 @@ export function queryOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: str
   if (hit) {
     valid.delete(key!); // most recently used last
     valid.set(key!, hit);
-    return { ...hit } as T; // a copy each time: the caller may change its own
+    return { ...hit }; // a copy each time: the caller may change its own
   }
   const query: Record<string, unknown> = { ...ctx.query };
   const errors = validators.query(operationId, query);
@@ -76,14 +86,8 @@ export function queryOf<T>({ validators }: RouteDeps, ctx: Ctx, operationId: str
     if (valid.size >= MAX_CACHED_QUERIES) valid.delete(valid.keys().next().value!);
     valid.set(key, { ...query });
   }
-  return query as T;
+  return query;
 }
 const validQueries = new WeakMap<RequestValidators, Map<string, Readonly<Record<string, unknown>>>>();
 const MAX_CACHED_QUERIES = 256;
 const MAX_CACHED_QUERYSTRING = 256;
-
-/** Path ids are positive integers; anything else names no item, so it is a 404 rather than a 400. */
-export function idOf(ctx: Ctx): number | undefined {
-  const raw = ctx.params.id ?? '';
-  return /^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : undefined;
-}

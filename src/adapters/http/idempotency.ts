@@ -3,8 +3,14 @@ import type { UserId } from '../../domain/account.js';
 import { InvalidInput } from '../../domain/errors.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { Ctx } from './context.js';
-import { send } from './error-middleware.js';
-import { problem } from './problem.js';
+import { HttpProblem } from './http-problem.js';
+
+/** A success answer as a route returns it: what a replay gives back. */
+export interface Recordable {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
 
 /** What a replay repeats besides status and body; the rest (request id, security headers) belongs to each answer. */
 const RECORDED_HEADERS = ['Location', 'ETag'];
@@ -22,9 +28,9 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  * sent, which the use case never sees; so `createItem` stays unaware of retries, and any other
  * POST can be wrapped the same way.
  */
-export async function idempotently(
-  store: IdempotencyStore, ctx: Ctx, ownerId: UserId, operationId: string, body: unknown, perform: () => Promise<void>,
-): Promise<void> {
+export async function idempotently<A extends Recordable>(
+  store: IdempotencyStore, ctx: Ctx, ownerId: UserId, operationId: string, body: unknown, perform: () => Promise<A>,
+): Promise<A> {
   const key = ctx.get('Idempotency-Key');
   if (!key) return perform();
   if (!KEY.test(key)) {
@@ -32,32 +38,31 @@ export async function idempotently(
   }
   const claim = await store.claim(ownerId, key, fingerprint(operationId, body));
   if (claim.outcome === 'replay') {
-    ctx.status = claim.response.status;
-    ctx.set({ ...claim.response.headers, 'Idempotent-Replayed': 'true' });
-    ctx.body = claim.response.body;
-    return;
+    // Recorded from an answer of this very operation (the fingerprint names it), so of its type.
+    const { status, headers, body: recorded } = claim.response;
+    return { status, body: recorded, headers: { ...headers, 'Idempotent-Replayed': 'true' } } as unknown as A;
   }
   if (claim.outcome === 'mismatch') {
-    return send(ctx, problem(422, 'idempotency_key_reused', 'Idempotency key reused',
-      'this Idempotency-Key was already used with a different request; use a new key for a new request'));
+    throw new HttpProblem(422, 'idempotency_key_reused', 'Idempotency key reused',
+      'this Idempotency-Key was already used with a different request; use a new key for a new request');
   }
   if (claim.outcome === 'in_progress') {
-    return send(ctx, problem(409, 'idempotency_key_in_use', 'Request in progress',
-      'a request with this Idempotency-Key is still being processed; retry it shortly',
-      { headers: { 'Retry-After': '1' } }));
+    throw new HttpProblem(409, 'idempotency_key_in_use', 'Request in progress',
+      'a request with this Idempotency-Key is still being processed; retry it shortly', { headers: { 'Retry-After': '1' } });
   }
+  let answer: A;
   try {
-    await perform();
+    answer = await perform();
   } catch (err) {
     await store.release(ownerId, key).catch(() => undefined); // left behind, it frees itself once abandoned
     throw err;
   }
-  const headers: Record<string, string> = {};
-  for (const name of RECORDED_HEADERS) if (ctx.response.get(name)) headers[name] = ctx.response.get(name);
+  const headers = Object.fromEntries(RECORDED_HEADERS.flatMap((name) => (answer.headers?.[name] ? [[name, answer.headers[name]!]] : [])));
   // The item is stored: the 201 is true even if recording it fails. The key then stays claimed
   // until abandoned, and a retry meanwhile gets 409, never a second item.
-  await store.complete(ownerId, key, { status: ctx.status, headers, body: ctx.body })
+  await store.complete(ownerId, key, { status: answer.status, headers, body: answer.body })
     .catch((err: Error) => ctx.state.log.warn({ err: { name: err.name, message: err.message } }, 'idempotency key not recorded'));
+  return answer;
 }
 
 /** The operation and the body with its keys sorted: `{"a":1,"b":2}` and `{"b":2,"a":1}` are one request. */

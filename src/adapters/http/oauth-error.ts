@@ -2,16 +2,11 @@ import { DomainError, type AnyDomainError } from '../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { exposedHttpError, MAX_LISTED_ERRORS, toProblem, type RenderContext, type Rendered } from './problem.js';
 
-/**
- * RFC 6749 §5.2: a grant type the endpoint does not offer. An HTTP-level 400 (shown to the client,
- * never logged as unexpected); the OAuth renderer names it `unsupported_grant_type`.
- */
-export class UnsupportedGrantType extends Error {
-  readonly status = 400;
-  readonly expose = true;
+/** RFC 6749 §5.2: a grant type the endpoint does not offer (a 400, named in the OAuth shape). */
+export class UnsupportedGrantType extends HttpProblem {
   constructor(offered: string) {
-    super(`this endpoint offers grant_type=${offered} only`);
-    this.name = 'UnsupportedGrantType';
+    super(400, 'unsupported_grant_type', 'Unsupported grant type', `this endpoint offers grant_type=${offered} only`,
+      { oauthError: 'unsupported_grant_type' });
   }
 }
 
@@ -28,7 +23,6 @@ export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
 }
 
 function oauthCode(err: unknown, status: number): string {
-  if (err instanceof UnsupportedGrantType) return 'unsupported_grant_type';
   if (err instanceof HttpProblem) return err.options.oauthError ?? 'invalid_request';
   if (err instanceof DomainError) {
     const code = (err as AnyDomainError).code;
@@ -40,7 +34,7 @@ function oauthCode(err: unknown, status: number): string {
 }
 
 function description(err: unknown, asProblem: Rendered): string {
-  if (err instanceof UnsupportedGrantType) return err.message;
+  if (err instanceof HttpProblem) return err.message;
   if (err instanceof DomainError && (err as AnyDomainError).code === 'invalid_input') {
     const { errors } = err as Extract<AnyDomainError, { code: 'invalid_input' }>;
     const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`);

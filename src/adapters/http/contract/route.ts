@@ -1,0 +1,74 @@
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Caller } from '../../../domain/account.js';
+import { NotFound } from '../../../domain/errors.js';
+import { bodyOf, callerOf, paths, queryOf, type AppState, type Ctx, type RouteDeps } from '../context.js';
+import { operationTable, type OperationEntry } from './operation-table.js';
+import type { Answer, Body, OperationId, PathParams, Query } from './operations.js';
+
+/** What a handler gets: inputs typed from the operation and already validated by ajv against the same document. */
+export interface OperationRequest<O extends OperationId> {
+  params: PathParams<O>;
+  query: Query<O>;
+  body: Body<O>;
+  /** The authenticated caller. An operation with `security: []` has none: reading it there throws. */
+  caller: Caller;
+  ctx: Ctx;
+}
+
+export type Handler<O extends OperationId> = (request: OperationRequest<O>) => Promise<Answer<O>>;
+
+export interface RouteOptions {
+  /** Middleware that runs before authentication and parsing: the client address's rate limit. */
+  before?: Middleware<AppState>[];
+  /** Sees a body that failed validation before the 400 is thrown, and may throw a more precise error. */
+  refineInvalidBody?: (sent: unknown) => void;
+}
+
+/** Registers the handler of one operation; its path, method, scope and error shape come from the document. */
+export type Route = <O extends OperationId>(operationId: O, handler: Handler<O>, options?: RouteOptions) => void;
+
+/**
+ * Everything per operation is resolved here, once, at start-up: the route a request takes costs
+ * what a hand-written one did (authenticate, read, call, write) and nothing per request is looked up
+ * in the document. Both spellings of each path are served (see `paths`).
+ */
+export function operationRoutes(router: Router<AppState>, r: RouteDeps, document: Record<string, any>): Route {
+  const table = operationTable(document);
+  return (operationId, handler, options = {}) => {
+    const op = table.get(operationId);
+    if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
+    const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; return next(); };
+    const noCaller = () => { throw new Error(`${operationId} has no security in openapi.yaml, so no caller`); };
+    router[op.method](paths(op.path.replace(/\{(\w+)\}/g, ':$1')), errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
+      const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
+      const request = {
+        params: pathParamsOf(op, ctx),
+        query: op.hasQuery ? queryOf(r, ctx, operationId) : {},
+        body: op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined,
+        get caller() { return caller ?? noCaller(); },
+        ctx,
+      } as OperationRequest<typeof operationId>;
+      const answer = await handler(request);
+      ctx.status = answer.status;
+      if (answer.headers) ctx.set(answer.headers);
+      if (answer.body !== undefined) ctx.body = answer.body;
+    });
+  };
+}
+
+/**
+ * Path parameters as the document types them. An integer parameter that is not one, or out of its
+ * range, names nothing that can exist: 404, as for an id nobody has (never 400, never echoed).
+ */
+function pathParamsOf(op: OperationEntry, ctx: Ctx): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  for (const { name, integer } of op.pathParams) {
+    const raw = ctx.params[name] ?? '';
+    if (!integer) { params[name] = raw; continue; }
+    const value = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value >= integer.minimum && value <= integer.maximum)) throw new NotFound(op.path.split('/')[1]?.replace(/s$/, '') ?? 'resource', 'with that id');
+    params[name] = value;
+  }
+  return params;
+}
