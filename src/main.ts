@@ -100,6 +100,12 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   }
 }
 
+/** `http://HOST:PORT`; a wildcard HOST listens everywhere but names no address a client can use. */
+function defaultPublicUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
 function chooseAuthServer(config: Config, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): AuthServer {
   const { authServer: server, standardAuth: standard, authTimeoutMs: timeoutMs } = config;
   if (!server) return new EmbeddedAuthServer(db);
