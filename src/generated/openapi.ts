@@ -156,6 +156,27 @@ export interface paths {
         patch: operations["updateItem"];
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to start
+         * @description Redirects to the interactive docs at `/docs`, so the bare address opened in a browser shows
+         *     something useful. A 404 when the docs are off (`DOCS_ENABLED=false`).
+         */
+        get: operations["getRoot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1158,6 +1179,27 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The docs are at `/docs`. */
+            302: {
+                headers: {
+                    /** @description The interactive docs. */
+                    Location: "/docs";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getHealth: {

@@ -12,7 +12,7 @@ export interface Readiness {
 }
 
 export interface MetaOptions {
-  /** Serve Swagger UI at /docs (DOCS_ENABLED); without it /docs is a 404 like any unknown path. */
+  /** Serve Swagger UI at /docs, and redirect / to it (DOCS_ENABLED); without it both are 404s like any unknown path. */
   docsEnabled: boolean;
   readiness: Readiness;
   document: { yaml: string; json: Record<string, unknown> };
