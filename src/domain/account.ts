@@ -40,9 +40,8 @@ export type Introspection =
   | { active: false }
   | { active: true; subject: string; email: string; scopes: string[]; exp: number };
 
-/** The scopes Gatehouse hands out and enforces: `read` for GET, `write` for the rest. */
-export const SCOPES = ['read', 'write'] as const;
-export type Scope = (typeof SCOPES)[number];
+export { SCOPES, type Scope } from './scopes.js';
+import type { Scope } from './scopes.js';
 
 /** Emails are one account regardless of letter case (RFC 5321 allows case-sensitive local parts; no real provider uses them). */
 export function normalizeEmail(email: string): string {

@@ -1,7 +1,7 @@
 import nodeFetch from 'node-fetch';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
-import { SCOPES, type Scope } from '../../domain/account.js';
-import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidScope, InvalidToken } from '../../domain/errors.js';
+import { grantedScopes, requestedScopes } from '../../domain/scopes.js';
+import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidToken } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import { fieldErrors, invalidInput, tokenEndpointError } from './dot-errors.js';
 import { basicAuthorization, HttpClient, jsonObject, rejectServerError, unexpected, type Answer, type Fetch } from './http-client.js';
@@ -43,9 +43,8 @@ export class DotAuthServer implements AuthServer {
   }
 
   async issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
-    const asked = SCOPES.filter((s) => scopes.includes(s));
     // Never leave `scope` out: DOT would then grant all its scopes, `introspection` included.
-    if (asked.length === 0) throw new InvalidScope();
+    const asked = requestedScopes(scopes);
     return this.token(new URLSearchParams({ grant_type: 'password', username: email, password, scope: asked.join(' ') }));
   }
 
@@ -114,7 +113,7 @@ export class DotAuthServer implements AuthServer {
       accessToken: text(answer, body, 'access_token'),
       refreshToken: text(answer, body, 'refresh_token'),
       expiresIn: body.expires_in,
-      scopes: text(answer, body, 'scope').split(' ').filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      scopes: grantedScopes(text(answer, body, 'scope')),
     };
   }
 

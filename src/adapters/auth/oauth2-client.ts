@@ -1,4 +1,5 @@
-import { SCOPES, type Credentials, type Scope, type TokenPair } from '../../domain/account.js';
+import type { Credentials, TokenPair } from '../../domain/account.js';
+import { grantedScopes, requestedScopes } from '../../domain/scopes.js';
 import { AuthServerBadAnswer, InvalidGrant, InvalidScope, NotSupported } from '../../domain/errors.js';
 import { basicAuthorization, jsonObject, rejectServerError, unexpected, type Answer, type HttpClient } from './http-client.js';
 import type { MetadataDiscovery } from './oauth2-metadata.js';
@@ -25,8 +26,7 @@ export class OAuth2Client {
   ) {}
 
   async issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
-    const asked = SCOPES.filter((s) => scopes.includes(s));
-    if (asked.length === 0) throw new InvalidScope();
+    const asked = requestedScopes(scopes);
     return this.grant('password', { username: email, password, scope: asked.join(' ') });
   }
 
@@ -65,8 +65,7 @@ export class OAuth2Client {
       refreshToken: text('refresh_token'),
       expiresIn: body.expires_in,
       // RFC 6749 §5.1: no `scope` means exactly what was asked for
-      scopes: (typeof body.scope === 'string' ? body.scope : fields.scope ?? '').split(' ')
-        .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      scopes: grantedScopes(typeof body.scope === 'string' ? body.scope : fields.scope ?? ''),
     };
   }
 }

@@ -1,3 +1,5 @@
+import { SCOPES } from '../../domain/scopes.js';
+
 /** RFC 9728 §3: where a protected resource publishes its metadata. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
@@ -8,7 +10,7 @@ export function protectedResourceMetadata(baseUrl: string, authorizationServer: 
   return {
     resource: baseUrl,
     authorization_servers: [authorizationServer ?? baseUrl], // none configured: the embedded one, at this server
-    scopes_supported: ['read', 'write'],
+    scopes_supported: [...SCOPES],
     bearer_methods_supported: ['header'],
     resource_documentation: `${baseUrl}/docs`,
   };

@@ -1,4 +1,4 @@
-import { SCOPES, type Scope } from '../../../domain/account.js';
+import { isScope, SCOPES, type Scope } from '../../../domain/scopes.js';
 import type { OperationId } from './operations.js';
 
 /** What the document says of one operation, read once at start-up. */
@@ -52,7 +52,7 @@ function authOf(doc: Record<string, any>, op: Record<string, any>): Pick<Operati
   const requirements: Record<string, string[]>[] = op.security ?? doc.security ?? [];
   if (requirements.length === 0) return {};
   const scopes = [...new Set(requirements.flatMap((r) => Object.values(r).flat()))];
-  if (scopes.length > 1 || (scopes[0] !== undefined && !(SCOPES as readonly string[]).includes(scopes[0]))) {
+  if (scopes.length > 1 || (scopes[0] !== undefined && !isScope(scopes[0]))) {
     throw new Error(`${op.operationId}: its security must name one scope out of ${SCOPES.join(', ')}, not ${scopes.join(', ')}`);
   }
   return { auth: scopes[0] === undefined ? {} : { scope: scopes[0] as Scope } };

@@ -1,5 +1,6 @@
 import { changePassword } from '../../../use-cases/change-password.js';
-import { getToken, parseScopes } from '../../../use-cases/get-token.js';
+import { requestedScopes } from '../../../domain/scopes.js';
+import { getToken } from '../../../use-cases/get-token.js';
 import { refreshToken } from '../../../use-cases/refresh-token.js';
 import { signUp } from '../../../use-cases/sign-up.js';
 import type { RouteDeps } from '../context.js';
@@ -50,6 +51,6 @@ function refineGrantError(grantType: 'password' | 'refresh_token') {
     if (typeof sent !== 'object' || sent === null) return;
     const { grant_type: given, scope } = sent as { grant_type?: unknown; scope?: unknown };
     if (typeof given === 'string' && given !== grantType) throw new UnsupportedGrantType(grantType);
-    if (grantType === 'password' && typeof scope === 'string') parseScopes(scope); // throws InvalidScope
+    if (grantType === 'password' && typeof scope === 'string') requestedScopes(scope); // throws InvalidScope
   };
 }
