@@ -94,6 +94,12 @@ export class AuthServerUnavailable extends DomainError {
   }
 }
 
+/** Too many password hashes are running, or one for this account already is: retry after `Retry-After`. */
+export class PasswordCheckBusy extends DomainError {
+  readonly code = 'password_check_busy';
+  constructor() { super('too many password checks are running; retry in a few seconds'); }
+}
+
 export class DatabaseUnavailable extends DomainError {
   readonly code = 'database_unavailable';
   constructor(options?: { cause?: unknown }) { super('the database is unavailable', options); }
@@ -102,4 +108,4 @@ export class DatabaseUnavailable extends DomainError {
 export type AnyDomainError =
   | InvalidInput | InvalidGrant | InvalidScope | Unauthenticated | InvalidToken | InsufficientScope
   | NotOwner | NotFound | NameTaken | EmailTaken | VersionMismatch | NotSupported
-  | AuthServerBadAnswer | AuthServerUnavailable | DatabaseUnavailable;
+  | AuthServerBadAnswer | AuthServerUnavailable | PasswordCheckBusy | DatabaseUnavailable;

@@ -17,7 +17,7 @@ const STATUS: Record<Code, number> = {
   invalid_input: 400, invalid_grant: 400, invalid_scope: 400, unauthenticated: 401, invalid_token: 401,
   insufficient_scope: 403, not_owner: 403, not_found: 404, name_taken: 409, email_taken: 409,
   version_mismatch: 412, not_supported: 501, auth_server_bad_answer: 502, auth_server_unavailable: 503,
-  database_unavailable: 503,
+  password_check_busy: 503, database_unavailable: 503,
 };
 
 const TITLE: Record<Code, string> = {
@@ -26,7 +26,8 @@ const TITLE: Record<Code, string> = {
   insufficient_scope: 'Insufficient scope', not_owner: 'Not the owner', not_found: 'Not found',
   name_taken: 'Name taken', email_taken: 'Email taken', version_mismatch: 'Precondition failed',
   not_supported: 'Not supported', auth_server_bad_answer: 'Bad answer from the authorization server',
-  auth_server_unavailable: 'Authorization server unavailable', database_unavailable: 'Database unavailable',
+  auth_server_unavailable: 'Authorization server unavailable', password_check_busy: 'Password checks busy',
+  database_unavailable: 'Database unavailable',
 };
 
 /** Seconds a client should wait before retrying a 503: long enough for a restart, short enough to feel live. */

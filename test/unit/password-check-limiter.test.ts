@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { PasswordCheckLimiter } from '../../src/adapters/auth/password-check-limiter.js';
+import { PasswordCheckBusy } from '../../src/domain/errors.js';
+import { rejectionOf } from '../support/rejection.js';
+
+/** A stand-in for scrypt that runs until the test lets it finish, and counts how many run at once. */
+class FakeHashes {
+  running = 0;
+  most = 0;
+  private readonly pending: (() => void)[] = [];
+  hash = (answer = 'hashed') => async (): Promise<string> => {
+    this.running++;
+    this.most = Math.max(this.most, this.running);
+    await new Promise<void>((done) => this.pending.push(done));
+    this.running--;
+    return answer;
+  };
+  /** Finishes the oldest running hash and lets the limiter start the next. */
+  async finishOne(): Promise<void> {
+    this.pending.shift()?.();
+    await settle();
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PasswordCheckLimiter', () => {
+  let hashes: FakeHashes;
+  beforeEach(() => { hashes = new FakeHashes(); });
+
+  it('runs at most `concurrency` hashes, queues `queue` more in order, and refuses the next with PasswordCheckBusy', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 2, queue: 2 });
+    const done: string[] = [];
+    const admitted = ['a', 'b', 'c', 'd'].map((who) => limiter.run(who, hashes.hash(who)).then((v) => { done.push(v); }));
+    await settle();
+    expect(limiter.stats()).to.deep.equal({ running: 2, waiting: 2 });
+    expect(await rejectionOf(limiter.run('e', hashes.hash()))).to.be.instanceOf(PasswordCheckBusy);
+    for (let i = 0; i < 4; i++) await hashes.finishOne();
+    await Promise.all(admitted);
+    expect(done).to.deep.equal(['a', 'b', 'c', 'd']);
+    expect(hashes.most).to.equal(2);
+    expect(limiter.stats()).to.deep.equal({ running: 0, waiting: 0 });
+  });
+
+  it('allows one hash per account at a time: others for it wait for its end, the first takes the next turn, the rest are refused', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 2, queue: 4 });
+    const first = limiter.run('victim@example.com', hashes.hash('first'));
+    const second = limiter.run('victim@example.com', hashes.hash('second'));
+    const third = rejectionOf(limiter.run('victim@example.com', hashes.hash('third')));
+    const bystander = limiter.run('bystander@example.com', hashes.hash('bystander'));
+    await settle();
+    expect(hashes.running).to.equal(2); // the victim's first and the bystander: the others for the victim wait, outside the queue
+    expect(limiter.stats()).to.deep.equal({ running: 2, waiting: 0 });
+    await hashes.finishOne();
+    expect(await first).to.equal('first');
+    const refused = await third;
+    expect(refused).to.be.instanceOf(PasswordCheckBusy);
+    expect(refused.message).not.to.include('victim');
+    await hashes.finishOne();
+    await hashes.finishOne();
+    expect(await bystander).to.equal('bystander');
+    expect(await second).to.equal('second');
+    expect(await limiter.run('victim@example.com', async () => 'after')).to.equal('after'); // free again once done
+  });
+
+  it('lets 32 concurrent attempts on one account take one place in the queue, one at a time', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 1, queue: 1 });
+    const other = limiter.run('other@example.com', hashes.hash());
+    const queued = limiter.run('victim@example.com', hashes.hash());
+    const attempts = Array.from({ length: 32 }, () => limiter.run('victim@example.com', hashes.hash()).then(() => 'ran', (err) => err));
+    await settle();
+    expect(limiter.stats()).to.deep.equal({ running: 1, waiting: 1 });
+    await hashes.finishOne(); // other's ends: the victim's queued one runs
+    await hashes.finishOne(); // the victim's ends: one of the 32 takes the turn
+    await hashes.finishOne();
+    await Promise.all([other, queued]);
+    const outcomes = await Promise.all(attempts);
+    expect(outcomes.filter((o) => o === 'ran')).to.have.length(1);
+    expect(outcomes.filter((o) => o instanceof PasswordCheckBusy)).to.have.length(31);
+    expect(hashes.most).to.equal(1);
+  });
+
+  it('holds the account for as long again after a failed check, without holding a slot', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 1, queue: 0 });
+    const wrong = async () => { await new Promise((r) => setTimeout(r, 40)); return false; };
+    const failed = (matches: boolean) => !matches;
+    expect(await limiter.run('guessed@example.com', wrong, failed)).to.equal(false);
+    expect(await limiter.run('other@example.com', async () => 'at once')).to.equal('at once'); // the slot is free
+    const start = performance.now();
+    await limiter.run('guessed@example.com', async () => true, failed);
+    expect(performance.now() - start).to.be.within(30, 400);
+    const after = performance.now();
+    await limiter.run('guessed@example.com', async () => true, failed); // a success holds nothing
+    expect(performance.now() - after).to.be.below(20);
+  });
+
+  it('frees the slot and the account when a hash fails, and passes its error on', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 1, queue: 0 });
+    const boom = new Error('scrypt failed');
+    expect(await rejectionOf(limiter.run('a', async () => { throw boom; }))).to.equal(boom);
+    expect(await rejectionOf(limiter.run('a', () => { throw boom; }))).to.equal(boom); // a synchronous throw too
+    expect(limiter.stats()).to.deep.equal({ running: 0, waiting: 0 });
+    expect(await limiter.run('a', async () => 'ok')).to.equal('ok');
+  });
+
+  it('never runs more than `concurrency` nor queues more than `queue` through a churn of arrivals and finishes', async () => {
+    const limiter = new PasswordCheckLimiter({ concurrency: 2, queue: 3 });
+    const finished: Promise<unknown>[] = [];
+    let refused = 0;
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647; // repeatable
+    for (let step = 0; step < 300; step++) {
+      if (random() < 0.55) {
+        finished.push(limiter.run(`user${Math.floor(random() * 8)}`, hashes.hash()).catch((err) => {
+          if (!(err instanceof PasswordCheckBusy)) throw err;
+          refused++;
+        }));
+      } else await hashes.finishOne();
+      await settle();
+      expect(hashes.running).to.be.at.most(2);
+      expect(limiter.stats().waiting).to.be.at.most(3);
+    }
+    while (hashes.running) await hashes.finishOne();
+    await Promise.all(finished);
+    expect(hashes.most).to.equal(2);
+    expect(refused).to.be.greaterThan(0);
+    expect(limiter.stats()).to.deep.equal({ running: 0, waiting: 0 });
+  });
+});
