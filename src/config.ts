@@ -50,6 +50,13 @@ export interface Config {
   };
   /** AUTH_TIMEOUT_MS, default 3000: how long one call to the auth server may take. */
   authTimeoutMs: number;
+  /**
+   * PASSWORD_HASH_COST (default 17, from 10 to 20), embedded adapter: log2 of scrypt's N for the
+   * passwords it hashes. 17 is OWASP's recommendation (N=2^17, r=8, p=1): 128 MiB and about half a
+   * second of a core per hash. Each hash keeps its own parameters, so changing this never locks
+   * anyone out: older hashes still verify and are rehashed at the account's next sign-in.
+   */
+  passwordHashCost: number;
   /** INTROSPECTION_CACHE_TTL (seconds, default 60; 0 turns caching off) and INTROSPECTION_CACHE_SIZE (10000). */
   cache: { ttlSeconds: number; maxEntries: number };
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
@@ -111,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     authAdapter,
     authTimeoutMs: integer(env, 'AUTH_TIMEOUT_MS', 3000, 1, 600_000),
+    passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, 10, 20),
     cache: {
       ttlSeconds: integer(env, 'INTROSPECTION_CACHE_TTL', 60, 0, 86_400),
       maxEntries: integer(env, 'INTROSPECTION_CACHE_SIZE', 10_000, 1, 10_000_000),

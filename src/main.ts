@@ -108,7 +108,7 @@ function defaultPublicUrl(host: string, port: number): string {
 
 function chooseAuthServer(config: Config, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): AuthServer {
   const { authServer: server, standardAuth: standard, authTimeoutMs: timeoutMs } = config;
-  if (!server) return new EmbeddedAuthServer(db);
+  if (!server) return new EmbeddedAuthServer(db, { passwordHashCost: config.passwordHashCost });
   if (config.authAdapter === 'dot' || !standard) {
     return new DotAuthServer({ baseUrl: server.url, clientId: server.clientId, clientSecret: server.clientSecret, timeoutMs });
   }

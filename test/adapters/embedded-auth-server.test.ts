@@ -2,21 +2,23 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { EmbeddedAuthServer } from '../../src/adapters/auth/embedded-auth-server.js';
 import { openDatabase } from '../../src/adapters/db/open-database.js';
-import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken } from '../../src/domain/errors.js';
+import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken, PasswordCheckBusy } from '../../src/domain/errors.js';
 import { authServerContract } from '../contracts/auth-server-contract.js';
 import { requireService } from '../support/availability.js';
 import { freshPostgresDatabase, openedFreshPostgres, postgresAvailable } from '../support/postgres.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const PASSWORD = 'correct horse battery';
+/** N=2^12 instead of the default 2^17, except where the cost is the point: these tests sign up dozens of users. */
+const CHEAP = { passwordHashCost: 12 };
 
 describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
   const database = openedFreshPostgres();
 
   authServerContract('embedded', async () => ({
-    server: new EmbeddedAuthServer(database().db),
+    server: new EmbeddedAuthServer(database().db, CHEAP),
     close: async () => undefined,
-    expiringServer: async () => ({ server: new EmbeddedAuthServer(database().db, { accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
+    expiringServer: async () => ({ server: new EmbeddedAuthServer(database().db, { ...CHEAP, accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
   }));
 
   describe('beyond the contract', () => {
@@ -26,7 +28,7 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
     const email = () => `extra-${Date.now()}-${n++}@example.com`;
     beforeEach(() => {
       clock = new Date('2026-11-28T12:00:00Z');
-      server = new EmbeddedAuthServer(database().db, { accessTokenTtlSeconds: 600, now: () => clock });
+      server = new EmbeddedAuthServer(database().db, { ...CHEAP, accessTokenTtlSeconds: 600, now: () => clock });
     });
 
     it("refuses weak passwords with Django's exact messages, all at once", async () => {
@@ -112,7 +114,62 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
       const tokens = await server.issueToken({ email: address, password: PASSWORD, scopes: [] });
       const dump = JSON.stringify((await sql`select a.*, t.* from embedded_auth_accounts a join embedded_auth_tokens t on t.account_id = a.id where a.email = ${address}`.execute(database().db)).rows);
       for (const secret of [PASSWORD, tokens.accessToken, tokens.refreshToken]) expect(dump).not.to.include(secret);
-      expect(dump).to.match(/scrypt\$16384\$8\$1\$/);
+      expect(dump).to.match(/scrypt\$4096\$8\$1\$/);
+    });
+
+    const storedHash = async (address: string) => (await database().db.selectFrom('embedded_auth_accounts')
+      .select('password_hash').where('email', '=', address).executeTakeFirstOrThrow()).password_hash;
+
+    it('refuses a fullwidth "ｐａｓｓｗｏｒｄ" as too common, at sign-up and as a new password: the rules judge the NFKC form that is hashed', async () => {
+      const refused = await rejectionOf(server.signUp({ email: email(), password: 'ｐａｓｓｗｏｒｄ' })) as InvalidInput;
+      expect(refused).to.be.instanceOf(InvalidInput);
+      expect(refused.errors).to.deep.equal([{ pointer: '/password', message: 'This password is too common.' }]);
+      const address = email();
+      await server.signUp({ email: address, password: PASSWORD });
+      const { accessToken } = await server.issueToken({ email: address, password: PASSWORD, scopes: [] });
+      const change = await rejectionOf(server.changePassword(accessToken, { oldPassword: PASSWORD, password: 'ｐａｓｓｗｏｒｄ' })) as InvalidInput;
+      expect(change.errors).to.deep.equal([{ pointer: '/password', message: 'This password is too common.' }]);
+      expect(await rejectionOf(server.issueToken({ email: address, password: 'password', scopes: [] }))).to.be.instanceOf(InvalidGrant);
+    });
+
+    it('signs up a fullwidth strong password and signs in with its ASCII form, and the other way round after a change', async () => {
+      const address = email();
+      await server.signUp({ email: address, password: 'ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｂａｔｔｅｒｙ' });
+      const { accessToken } = await server.issueToken({ email: address, password: PASSWORD, scopes: [] });
+      await server.changePassword(accessToken, { oldPassword: PASSWORD, password: 'staple battery horse' });
+      await server.issueToken({ email: address, password: 'ｓｔａｐｌｅ ｂａｔｔｅｒｙ ｈｏｒｓｅ', scopes: [] });
+    });
+
+    it('signs in with a stored N=16384 hash and rewrites it at the default N=2^17; a wrong password rewrites nothing', async function () {
+      this.timeout(20_000);
+      const address = email();
+      await new EmbeddedAuthServer(database().db, { passwordHashCost: 14 }).signUp({ email: address, password: PASSWORD });
+      const legacy = await storedHash(address);
+      expect(legacy).to.match(/^scrypt\$16384\$8\$1\$/);
+      const current = new EmbeddedAuthServer(database().db); // PASSWORD_HASH_COST unset
+      expect(await rejectionOf(current.issueToken({ email: address, password: 'wrong horse battery', scopes: [] }))).to.be.instanceOf(InvalidGrant);
+      expect(await storedHash(address)).to.equal(legacy);
+      await current.issueToken({ email: address, password: PASSWORD, scopes: [] });
+      const upgraded = await storedHash(address);
+      expect(upgraded).to.match(/^scrypt\$131072\$8\$1\$/);
+      await current.issueToken({ email: address, password: PASSWORD, scopes: [] });
+      expect(await storedHash(address)).to.equal(upgraded); // rehashed once, not at every sign-in
+    });
+
+    it('checks one password at a time per account: a second concurrent attempt waits its turn, a third is refused; other accounts go on', async () => {
+      const slow = new EmbeddedAuthServer(database().db, { passwordHashCost: 15 }); // a hash long enough for the others to arrive during it
+      const [victim, bystander] = [email(), email()];
+      for (const address of [victim, bystander]) await slow.signUp({ email: address, password: PASSWORD });
+      const attempts = await Promise.allSettled([
+        ...Array.from({ length: 4 }, () => slow.issueToken({ email: victim.toUpperCase(), password: 'wrong horse battery', scopes: [] })),
+        slow.issueToken({ email: bystander, password: PASSWORD, scopes: [] }),
+      ]);
+      const reasons = attempts.slice(0, 4).map((a) => (a.status === 'rejected' ? (a.reason as Error).constructor.name : 'fulfilled'));
+      expect(reasons.sort()).to.deep.equal(['InvalidGrant', 'InvalidGrant', 'PasswordCheckBusy', 'PasswordCheckBusy']);
+      expect(attempts[4]!.status).to.equal('fulfilled');
+      const { accessToken } = await slow.issueToken({ email: victim, password: PASSWORD, scopes: [] }); // free again
+      const changes = await Promise.allSettled(Array.from({ length: 3 }, () => slow.changePassword(accessToken, { oldPassword: 'nope nope nope', password: 'another passphrase' })));
+      expect(changes.map((c) => c.status === 'rejected' && c.reason instanceof PasswordCheckBusy)).to.have.members([true, false, false]);
     });
   });
 });

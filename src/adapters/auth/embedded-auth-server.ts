@@ -5,12 +5,20 @@ import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidS
 import type { AuthServer } from '../../ports/index.js';
 import { isUnavailable } from '../db/db-errors.js';
 import type { Database } from '../db/schema.js';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hash.js';
+import type { PasswordCheckLimits } from './password-check-limiter.js';
+import { PasswordChecker } from './password-checker.js';
 import { passwordProblems } from './password-policy.js';
 
 export interface EmbeddedAuthSettings {
   /** Lifetime of an access token; default 36000 s, like DOT's default. */
   accessTokenTtlSeconds?: number;
+  /**
+   * log2 of scrypt's N for new hashes; default 17, OWASP's N=2^17 (r=8, p=1). Each hash keeps its
+   * own parameters: older ones still verify and are rehashed with these at the next sign-in.
+   */
+  passwordHashCost?: number;
+  /** How many password hashes run and wait at once (default 2 and 4); see PasswordCheckLimiter. */
+  passwordChecks?: PasswordCheckLimits;
   now?: () => Date;
 }
 
@@ -21,17 +29,20 @@ export interface EmbeddedAuthSettings {
 export class EmbeddedAuthServer implements AuthServer {
   private readonly ttlSeconds: number;
   private readonly now: () => Date;
+  private readonly passwords: PasswordChecker;
 
   constructor(private readonly db: Kysely<Database>, settings: EmbeddedAuthSettings = {}) {
     this.ttlSeconds = settings.accessTokenTtlSeconds ?? 36_000;
     this.now = settings.now ?? (() => new Date());
+    this.passwords = new PasswordChecker(settings.passwordHashCost, settings.passwordChecks);
   }
 
   signUp({ email, password }: SignUp): Promise<Account> {
     return this.guard(async () => {
       await rejectWeak(password, '/password');
+      const address = normalizeEmail(email);
       const row = await this.db.insertInto('embedded_auth_accounts')
-        .values({ email: normalizeEmail(email), password_hash: await hashPassword(password) })
+        .values({ email: address, password_hash: await this.passwords.hash(address, password) })
         .onConflict((oc) => oc.column('email').doNothing())
         .returning(['id', 'email'])
         .executeTakeFirst();
@@ -43,10 +54,15 @@ export class EmbeddedAuthServer implements AuthServer {
   issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
     return this.guard(async () => {
       const granted = grantedScopes(scopes);
+      const address = normalizeEmail(email);
       const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
-        .where('email', '=', normalizeEmail(email)).executeTakeFirst();
-      const matches = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
+        .where('email', '=', address).executeTakeFirst();
+      const { matches, rehashed } = await this.passwords.signIn(address, password, account?.password_hash);
       if (!account || !matches) throw new InvalidGrant();
+      if (rehashed) { // unless a password change got there first
+        await this.db.updateTable('embedded_auth_accounts').set({ password_hash: rehashed })
+          .where('id', '=', account.id).where('password_hash', '=', account.password_hash).execute();
+      }
       return this.grant(this.db, account.id, granted);
     });
   }
@@ -73,10 +89,12 @@ export class EmbeddedAuthServer implements AuthServer {
       const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
         .where('id', '=', token.account_id).executeTakeFirstOrThrow();
       const errors: FieldError[] = [];
-      if (!(await verifyPassword(oldPassword, account.password_hash))) errors.push({ pointer: '/old_password', message: 'Old password is incorrect' });
+      if (!(await this.passwords.verify(token.email, oldPassword, account.password_hash))) {
+        errors.push({ pointer: '/old_password', message: 'Old password is incorrect' });
+      }
       for (const message of await passwordProblems(password)) errors.push({ pointer: '/password', message });
       if (errors.length) throw new InvalidInput(errors);
-      const hash = await hashPassword(password);
+      const hash = await this.passwords.hash(token.email, password);
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('embedded_auth_accounts').set({ password_hash: hash }).where('id', '=', account.id).execute();
         // Unlike DOT, which keeps them: whoever held a token for the old password loses it.

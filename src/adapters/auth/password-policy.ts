@@ -2,13 +2,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { normalizePassword } from './password-hash.js';
 
 /**
  * Django's default password validators, message for message, so the embedded and DOT adapters
  * accept and refuse the same sign-ups. (UserAttributeSimilarityValidator is in Django's defaults
  * too, but the DOT peer runs it without a user, so it never fires there; it is left out here.)
+ * They judge the NFKC form, the one that is hashed: a fullwidth `ｐａｓｓｗｏｒｄ` is `password`.
  */
-export async function passwordProblems(password: string): Promise<string[]> {
+export async function passwordProblems(given: string): Promise<string[]> {
+  const password = normalizePassword(given);
   const problems: string[] = [];
   if ([...password].length < MIN_LENGTH) { // Python's len() counts code points, not UTF-16 units
     problems.push(`This password is too short. It must contain at least ${MIN_LENGTH} characters.`);
