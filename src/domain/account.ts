@@ -40,6 +40,8 @@ export type Introspection =
   | { active: false }
   | { active: true; subject: string; email: string; scopes: string[]; exp: number };
 
+import { InvalidInput } from './errors.js';
+
 export { SCOPES, type Scope } from './scopes.js';
 import type { Scope } from './scopes.js';
 
@@ -55,4 +57,11 @@ export interface Caller {
   scopes: ReadonlySet<string>;
   /** The bearer token itself: needed to act for the caller at the auth server. Never log it. */
   token: string;
+}
+
+/** A new password is typed twice (sign-up, password change) to catch typos: Django's message, on the second field. */
+export function assertPasswordsMatch(password: string, password2: string): void {
+  if (password !== password2) {
+    throw new InvalidInput([{ pointer: '/password2', message: 'Password fields did not match' }]);
+  }
 }

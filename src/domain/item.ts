@@ -1,4 +1,5 @@
-import type { User, UserId } from './account.js';
+import type { Caller, User, UserId } from './account.js';
+import { NotOwner } from './errors.js';
 
 export type ItemId = number;
 
@@ -44,4 +45,9 @@ export interface Page {
   /** Present when there is a page after / before this one. */
   next?: Position;
   previous?: Position;
+}
+
+/** Every authenticated caller may read every item; only its owner may change or delete it. */
+export function assertOwner(item: Item, caller: Caller): void {
+  if (item.owner.id !== caller.user.id) throw new NotOwner(item.id);
 }

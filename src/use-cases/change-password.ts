@@ -1,6 +1,5 @@
-import type { Caller } from '../domain/account.js';
+import { assertPasswordsMatch, type Caller } from '../domain/account.js';
 import type { Deps } from '../ports/index.js';
-import { assertPasswordsMatch } from './sign-up.js';
 
 export interface PasswordChangeRequest {
   oldPassword: string;

@@ -1,11 +1,11 @@
 import type { Caller } from '../domain/account.js';
-import type { ItemId } from '../domain/item.js';
+import { assertOwner, type ItemId } from '../domain/item.js';
 import type { Deps } from '../ports/index.js';
-import { assertOwner } from './update-item.js';
+import { getItem } from './get-item.js';
 
 export async function deleteItem(
   { items }: Pick<Deps, 'items'>, caller: Caller, id: ItemId, expectedVersion?: number,
 ): Promise<void> {
-  await assertOwner({ items }, caller, id);
+  assertOwner(await getItem({ items }, id), caller);
   await items.delete(id, expectedVersion);
 }

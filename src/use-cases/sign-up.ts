@@ -1,5 +1,4 @@
-import { normalizeEmail, type User } from '../domain/account.js';
-import { InvalidInput } from '../domain/errors.js';
+import { assertPasswordsMatch, normalizeEmail, type User } from '../domain/account.js';
 import type { Deps } from '../ports/index.js';
 
 export interface SignUpRequest {
@@ -15,10 +14,4 @@ export async function signUp(
   assertPasswordsMatch(request.password, request.password2);
   const account = await authServer.signUp({ email: normalizeEmail(request.email), password: request.password });
   return users.mirror(account);
-}
-
-export function assertPasswordsMatch(password: string, password2: string): void {
-  if (password !== password2) {
-    throw new InvalidInput([{ pointer: '/password2', message: 'Password fields did not match' }]);
-  }
 }

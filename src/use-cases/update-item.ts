@@ -1,6 +1,5 @@
 import type { Caller } from '../domain/account.js';
-import { NotOwner } from '../domain/errors.js';
-import type { Item, ItemChange, ItemId } from '../domain/item.js';
+import { assertOwner, type Item, type ItemChange, type ItemId } from '../domain/item.js';
 import { normalizePrice } from '../domain/price.js';
 import type { Deps } from '../ports/index.js';
 import { getItem } from './get-item.js';
@@ -18,16 +17,10 @@ export interface ItemUpdate {
 export async function updateItem(
   { items }: Pick<Deps, 'items'>, caller: Caller, id: ItemId, update: ItemUpdate, expectedVersion?: number,
 ): Promise<Item> {
-  await assertOwner({ items }, caller, id);
+  assertOwner(await getItem({ items }, id), caller);
   const change: ItemChange = {};
   if (update.name !== undefined) change.name = update.name;
   if (update.description !== undefined) change.description = update.description;
   if (update.price !== undefined) change.price = normalizePrice(update.price);
   return items.update(id, change, expectedVersion);
-}
-
-export async function assertOwner({ items }: Pick<Deps, 'items'>, caller: Caller, id: ItemId): Promise<Item> {
-  const item = await getItem({ items }, id);
-  if (item.owner.id !== caller.user.id) throw new NotOwner(id);
-  return item;
 }
