@@ -8,8 +8,20 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Every code a domain error may carry. Closed: a new error picks its code from here, and the HTTP
+ * adapter's code → status table is a Record over this union, so a code without a status (or an
+ * error without a code) does not compile.
+ */
+export const ERROR_CODES = [
+  'invalid_input', 'invalid_grant', 'invalid_scope', 'unauthenticated', 'invalid_token', 'insufficient_scope',
+  'not_owner', 'not_found', 'name_taken', 'email_taken', 'version_mismatch', 'not_supported',
+  'auth_server_bad_answer', 'auth_server_unavailable', 'password_check_busy', 'database_unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   override name = this.constructor.name; // NotOwner in logs, not Error
 }
 
@@ -104,8 +116,3 @@ export class DatabaseUnavailable extends DomainError {
   readonly code = 'database_unavailable';
   constructor(options?: { cause?: unknown }) { super('the database is unavailable', options); }
 }
-
-export type AnyDomainError =
-  | InvalidInput | InvalidGrant | InvalidScope | Unauthenticated | InvalidToken | InsufficientScope
-  | NotOwner | NotFound | NameTaken | EmailTaken | VersionMismatch | NotSupported
-  | AuthServerBadAnswer | AuthServerUnavailable | PasswordCheckBusy | DatabaseUnavailable;

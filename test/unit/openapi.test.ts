@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { parseDocument } from 'yaml';
 import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
 import { compileRequestValidators } from '../../src/adapters/http/request-validator.js';
+import { ERROR_CODES } from '../../src/domain/errors.js';
 import { assertMatchesContract, type SeenResponse } from '../support/contract.js';
 
 const document = loadOpenApiDocument();
@@ -168,5 +169,15 @@ describe('assertMatchesContract', () => {
     const notFound = { type: '/problems/not_found', title: 'Not found', status: 404, detail: 'no resource at /nope' };
     assertMatchesContract(seen({ path: '/nope', status: 404, headers: {}, body: notFound, contentType: 'application/problem+json' }));
     expect(() => assertMatchesContract(seen({ path: '/nope', status: 200 }))).to.throw(/not in openapi.yaml/);
+  });
+});
+
+describe('the error codes', () => {
+  it('documents every domain error code: in the table of problem types, or as an RFC 6749 error of the token routes', () => {
+    const description = String(document.json.info.description);
+    const oauthErrors: string[] = document.json.components.schemas.OAuthError.properties.error.enum;
+    for (const code of ERROR_CODES) {
+      if (!description.includes(`| \`/problems/${code}\` |`)) expect(oauthErrors, code).to.include(code);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError, type AnyDomainError } from '../../domain/errors.js';
+import { DomainError, InvalidInput } from '../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { exposedHttpError, MAX_LISTED_ERRORS, toProblem, type RenderContext, type Rendered } from './problem.js';
 
@@ -25,7 +25,7 @@ export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
 function oauthCode(err: unknown, status: number): string {
   if (err instanceof HttpProblem) return err.options.oauthError ?? 'invalid_request';
   if (err instanceof DomainError) {
-    const code = (err as AnyDomainError).code;
+    const { code } = err;
     if (code === 'invalid_grant' || code === 'invalid_scope') return code;
     if (code === 'invalid_input') return 'invalid_request';
   }
@@ -35,8 +35,8 @@ function oauthCode(err: unknown, status: number): string {
 
 function description(err: unknown, asProblem: Rendered): string {
   if (err instanceof HttpProblem) return err.message;
-  if (err instanceof DomainError && (err as AnyDomainError).code === 'invalid_input') {
-    const { errors } = err as Extract<AnyDomainError, { code: 'invalid_input' }>;
+  if (err instanceof InvalidInput) {
+    const { errors } = err;
     const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${(e.pointer ?? e.parameter ?? '').replace(/^\//, '') || 'body'}: ${e.message}`);
     if (errors.length > MAX_LISTED_ERRORS) listed.push(`${errors.length - MAX_LISTED_ERRORS} more`);
     return listed.join('; ');

@@ -1,4 +1,4 @@
-import { DomainError, type AnyDomainError, type FieldError } from '../../domain/errors.js';
+import { DomainError, InsufficientScope, InvalidInput, type ErrorCode, type FieldError } from '../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 
@@ -10,7 +10,7 @@ export interface Rendered {
   body: Record<string, unknown>;
 }
 
-type Code = AnyDomainError['code'];
+type Code = ErrorCode;
 
 // A code missing here is a compile error, so every domain error has a deliberate status.
 const STATUS: Record<Code, number> = {
@@ -61,8 +61,8 @@ export interface RenderContext {
 /** Renders any thrown value as RFC 9457 problem+json; with a context, challenges name the resource metadata. */
 export function toProblem(err: unknown, at?: RenderContext): Rendered {
   if (err instanceof DomainError) {
-    const e = err as AnyDomainError;
-    if (e.code === 'invalid_input') {
+    const e = err;
+    if (e instanceof InvalidInput) {
       const { listed, detail } = listedErrors(e.errors, e.message);
       return problem(STATUS[e.code], e.code, TITLE[e.code], detail, { errors: listed });
     }
@@ -92,15 +92,12 @@ export function listedErrors(errors: FieldError[], detail: string): { listed: Fi
 }
 
 /** RFC 6750 §3: which challenge goes with which failure; RFC 9728 §5.1: where to learn how to get a token. */
-function authenticateHeader(e: AnyDomainError, at: RenderContext | undefined): Record<string, string> {
+function authenticateHeader(e: DomainError, at: RenderContext | undefined): Record<string, string> {
   const metadata = at ? `, resource_metadata="${metadataUrlOf(at.baseUrl)}"` : '';
   const challenge = (params: string) => ({ 'WWW-Authenticate': `Bearer realm="gatehouse"${params}${metadata}` });
-  switch (e.code) {
-    case 'unauthenticated': return challenge('');
-    case 'invalid_token': return challenge(`, error="invalid_token", error_description="${e.message}"`);
-    case 'insufficient_scope': return challenge(`, error="insufficient_scope", scope="${e.required}"`);
-    default: return {};
-  }
+  if (e instanceof InsufficientScope) return challenge(`, error="insufficient_scope", scope="${e.required}"`);
+  if (e.code === 'invalid_token') return challenge(`, error="invalid_token", error_description="${e.message}"`);
+  return e.code === 'unauthenticated' ? challenge('') : {};
 }
 
 /** A 4xx raised by Koa or the body parser (co-body sets `status` without `expose`). */
