@@ -134,7 +134,8 @@ function createLogger(level: Config['logLevel']): Logger {
   return pino({ level, redact: ['req.headers.authorization'] }, destination);
 }
 
-async function main(): Promise<void> {
+/** Runs Gatehouse from the environment, until SIGTERM or SIGINT. Exported for scripts/start.mjs (`npm start`), which imports dist/ and calls it. */
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(process.env);
