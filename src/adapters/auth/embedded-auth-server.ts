@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { normalizeEmail, SCOPES, type Account, type Credentials, type Introspection, type PasswordChange, type Scope, type SignUp, type TokenPair } from '../../domain/account.js';
-import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken, type FieldError } from '../../domain/errors.js';
+import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type SignUp, type TokenPair } from '../../domain/account.js';
+import { grantedScopes, requestedScopes, type Scope } from '../../domain/scopes.js';
+import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidToken, type FieldError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/index.js';
 import { isUnavailable } from '../db/db-errors.js';
 import type { Database } from '../db/schema.js';
@@ -53,7 +54,7 @@ export class EmbeddedAuthServer implements AuthServer {
 
   issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
     return this.guard(async () => {
-      const granted = grantedScopes(scopes);
+      const granted = requestedScopes(scopes);
       const address = normalizeEmail(email);
       const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
         .where('email', '=', address).executeTakeFirst();
@@ -78,7 +79,7 @@ export class EmbeddedAuthServer implements AuthServer {
         .returning(['account_id', 'scopes'])
         .executeTakeFirst();
       if (!spent) throw new InvalidGrant('the refresh token is invalid, used or revoked');
-      return this.grant(trx, spent.account_id, spent.scopes.split(' ') as Scope[]);
+      return this.grant(trx, spent.account_id, grantedScopes(spent.scopes));
     }));
   }
 
@@ -162,12 +163,6 @@ async function rejectWeak(password: string, pointer: string): Promise<void> {
   if (problems.length) throw new InvalidInput(problems.map((message) => ({ pointer, message })));
 }
 
-/** The requested subset of read/write, in a stable order; nothing requested means everything, as DOT does. */
-function grantedScopes(requested: readonly string[]): Scope[] {
-  const unknown = requested.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new InvalidScope();
-  return requested.length ? SCOPES.filter((s) => requested.includes(s)) : [...SCOPES];
-}
 
 const newToken = () => randomBytes(32).toString('base64url');
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
