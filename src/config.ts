@@ -115,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const config: Config = {
     port: integer(env, 'PORT', 8001, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
-    dataDir: text(env, 'DATA_DIR') ?? '.data',
+    dataDir: text(env, 'DATA_DIR') ?? (authAdapter === 'embedded' ? '.data' : `.data-${authAdapter}`),
     authAdapter,
     authTimeoutMs: integer(env, 'AUTH_TIMEOUT_MS', 3000, 1, 600_000),
     passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, 10, 20),

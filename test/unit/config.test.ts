@@ -9,6 +9,15 @@ describe('configuration', () => {
     expect(config.cache).to.deep.equal({ ttlSeconds: 60, maxEntries: 10_000 });
   });
 
+  it('keeps each adapter\'s embedded database in its own DATA_DIR unless DATA_DIR says otherwise', () => {
+    const remote = { AUTH_SERVER_URL: 'https://as.example.com', AUTH_CLIENT_ID: 'gatehouse', AUTH_CLIENT_SECRET: 's3cret', AUTH_AUDIENCE: 'x' };
+    expect(loadConfig({}).dataDir).to.equal('.data'); // embedded: where existing data already is
+    expect(loadConfig({ AUTH_ADAPTER: 'dot', ...remote }).dataDir).to.equal('.data-dot');
+    expect(loadConfig({ AUTH_ADAPTER: 'oauth2', ...remote }).dataDir).to.equal('.data-oauth2');
+    expect(loadConfig({ AUTH_ADAPTER: 'jwt', ...remote }).dataDir).to.equal('.data-jwt');
+    expect(loadConfig({ AUTH_ADAPTER: 'dot', ...remote, DATA_DIR: '/var/lib/gatehouse' }).dataDir).to.equal('/var/lib/gatehouse');
+  });
+
   for (const [env, message] of [
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535, got "eighty"'],
     [{ PORT: '70000' }, 'PORT must be a whole number'],
