@@ -42,10 +42,33 @@ export function dotPeerDirectory(): string {
   return resolve(dir, '..', 'shared', 'peers', 'dot-authserver');
 }
 
+/** The Debian packages the peer runs on, one per module in PYTHON_MODULES. */
+export const DOT_PEER_APT_LINE = 'apt-get install -y python3-django python3-djangorestframework python3-django-oauth-toolkit gunicorn';
+const PYTHON_MODULES = ['django', 'rest_framework', 'oauth2_provider', 'gunicorn'];
+
+/** What keeps the peer from running here, in words for a skip note; undefined when nothing does. */
+export function dotPeerMissing(): string | undefined {
+  const startScript = join(dotPeerDirectory(), 'start.sh');
+  const problems: string[] = [];
+  if (!existsSync(startScript)) {
+    problems.push(`looked for ${startScript} and found nothing (the team's shared/ folder belongs beside this repository)`);
+  }
+  // Each module imported on its own, so the note names every one that is missing, not just the first.
+  const probe = 'import sys\nfor m in sys.argv[1:]:\n  try: __import__(m)\n  except Exception: print(m)';
+  const python = spawnSync('/usr/bin/python3', ['-c', probe, ...PYTHON_MODULES], { encoding: 'utf8' });
+  const lacking = python.error ? ['/usr/bin/python3 itself'] : python.stdout.split('\n').filter(Boolean);
+  if (lacking.length) problems.push(`Python lacks ${lacking.join(', ')}; install with: ${DOT_PEER_APT_LINE}`);
+  return problems.length ? problems.join('; ') : undefined;
+}
+
 let available: boolean | undefined;
+/** False when the peer cannot run here; the first time, it also says why (the skip note only names the peer). */
 export function dotPeerAvailable(): boolean {
-  available ??= existsSync(join(dotPeerDirectory(), 'start.sh'))
-    && spawnSync('/usr/bin/python3', ['-c', 'import oauth2_provider, rest_framework, gunicorn'], { stdio: 'ignore' }).status === 0;
+  if (available === undefined) {
+    const missing = dotPeerMissing();
+    if (missing) console.warn(`      the DOT peer cannot run: ${missing}`);
+    available = !missing;
+  }
   return available;
 }
 
