@@ -1389,6 +1389,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                     "text/css": string;
                     "text/javascript": string;
                     "text/html": string;

@@ -1,6 +1,6 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { dotPeerAvailable } from '../support/dot-peer.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 

@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { ApiClient } from '../support/api-client.js';
 import { assertMatchesContract } from '../support/contract.js';
 import { requireService } from '../support/availability.js';

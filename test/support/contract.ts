@@ -2,7 +2,7 @@ import { AssertionError } from 'node:assert';
 import ajv2020 from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 
 export interface SeenResponse {
   method: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseDocument } from 'yaml';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
-import { compileRequestValidators } from '../../src/adapters/http/request-validator.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
+import { compileRequestValidators } from '../../src/adapters/http/contract/request-validator.js';
 import { ERROR_CODES } from '../../src/domain/errors.js';
 import { assertMatchesContract, type SeenResponse } from '../support/contract.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { loadOpenApiDocument } from '../../src/adapters/http/openapi-document.js';
-import { compileRequestValidators } from '../../src/adapters/http/request-validator.js';
+import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
+import { compileRequestValidators } from '../../src/adapters/http/contract/request-validator.js';
 import { InvalidInput } from '../../src/domain/errors.js';
 import { normalizePrice } from '../../src/domain/price.js';
 

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { answerMetricsRequests } from './adapters/http/cluster-metrics.js';
+import { answerMetricsRequests } from './metrics-relay.js';
 
 export interface ClusterSettings {
   workers: number;

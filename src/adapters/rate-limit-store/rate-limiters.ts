@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Limiters } from './rate-limit.js';
+import type { Limiters } from '../http/middleware/rate-limit.js';
 
 // Loaded on first use, not at import: ioredis alone is ~100 ms of start-up, for nothing when rate
 // limiting is off or counts in memory. Both are CommonJS, so `require` keeps createLimiters synchronous.

@@ -1,4 +1,4 @@
-import { DomainError, InvalidInput } from '../../domain/errors.js';
+import { DomainError, InvalidInput } from '../../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { exposedHttpError, MAX_LISTED_ERRORS, toProblem, type RenderContext, type Rendered } from './problem.js';
 

@@ -1,4 +1,4 @@
-import { DomainError, InsufficientScope, InvalidInput, type ErrorCode, type FieldError } from '../../domain/errors.js';
+import { DomainError, InsufficientScope, InvalidInput, type ErrorCode, type FieldError } from '../../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { AppState } from './context.js';
+import type { AppState } from '../state.js';
 import { HttpProblem } from './http-problem.js';
 import { toOAuthError } from './oauth-error.js';
 import { isUnexpected, toProblem, type RenderContext, type Rendered } from './problem.js';

@@ -1,4 +1,4 @@
-import { SCOPES } from '../../domain/scopes.js';
+import { SCOPES } from '../../../domain/scopes.js';
 
 /** RFC 9728 §3: where a protected resource publishes its metadata. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';

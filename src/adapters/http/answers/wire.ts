@@ -1,6 +1,6 @@
-import type { TokenPair, User } from '../../domain/account.js';
-import type { Item } from '../../domain/item.js';
-import type { Schema } from './contract/operations.js';
+import type { TokenPair, User } from '../../../domain/account.js';
+import type { Item } from '../../../domain/item.js';
+import type { Schema } from '../contract/operations.js';
 
 /** Domain values to the wire's names, in one visible place, each typed by its schema in openapi.yaml. */
 export function itemBody(item: Item): Schema<'Item'> {

@@ -1,7 +1,7 @@
 import ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import type { FieldError } from '../../domain/errors.js';
+import type { FieldError } from '../../../domain/errors.js';
 
 export interface RequestValidators {
   /** Validates a parsed body for an operation and media type; returns [] when valid. */

@@ -2,7 +2,8 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Caller } from '../../../domain/account.js';
 import { NotFound } from '../../../domain/errors.js';
-import { bodyOf, callerOf, paths, queryOf, type AppState, type Ctx, type RouteDeps } from '../context.js';
+import { bodyOf, callerOf, paths, queryOf } from '../reading/request.js';
+import type { AppState, Ctx, RouteDeps } from '../state.js';
 import { operationTable, type OperationEntry } from './operation-table.js';
 import type { Answer, Body, OperationId, PathParams, Query } from './operations.js';
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { UserId } from '../../domain/account.js';
-import { InvalidInput } from '../../domain/errors.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
-import type { Ctx } from './context.js';
-import { HttpProblem } from './http-problem.js';
+import type { UserId } from '../../../domain/account.js';
+import { InvalidInput } from '../../../domain/errors.js';
+import type { IdempotencyStore } from '../../../ports/idempotency-store.js';
+import type { Ctx } from '../state.js';
+import { HttpProblem } from '../answers/http-problem.js';
 
 /** A success answer as a route returns it: what a replay gives back. */
 export interface Recordable {

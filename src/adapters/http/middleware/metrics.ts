@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { scrapeThroughPrimary } from './cluster-metrics.js';
-import type { AppState } from './context.js';
-import { sentStatus } from './server-limits.js';
+import { scrapeThroughPrimary } from '../../cluster/metrics-relay.js';
+import type { AppState } from '../state.js';
+import { sentStatus } from '../server/server-limits.js';
 
 /** What the metrics read at scrape time, never per request. Each is optional: absent, its gauges are not registered. */
 export interface MetricsSources {

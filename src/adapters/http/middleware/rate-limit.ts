@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AppState } from './context.js';
-import { HttpProblem } from './http-problem.js';
+import type { AppState } from '../state.js';
+import { HttpProblem } from '../answers/http-problem.js';
 
 /** The limited routes; each has its own budgets. */
 export type LimitedRoute = 'token' | 'refresh' | 'signup' | 'password';

@@ -2,7 +2,7 @@ import cors from '@koa/cors';
 import type { Middleware } from 'koa';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
-import type { AppState } from './context.js';
+import type { AppState } from '../state.js';
 
 /**
  * Security headers on every answer: helmet's, worked out once at start-up (our policy has no

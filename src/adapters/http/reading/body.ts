@@ -1,8 +1,8 @@
 import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
-import { InvalidInput } from '../../domain/errors.js';
-import type { AppState } from './context.js';
-import { HttpProblem } from './http-problem.js';
+import { InvalidInput } from '../../../domain/errors.js';
+import type { AppState } from '../state.js';
+import { HttpProblem } from '../answers/http-problem.js';
 
 /** The largest body any operation needs; anything bigger is refused with 413 before it is buffered whole. */
 export const BODY_LIMIT = '64kb';

@@ -1,5 +1,5 @@
-import { InvalidInput } from '../../domain/errors.js';
-import { ORDERINGS, type Ordering, type Position } from '../../domain/item.js';
+import { InvalidInput } from '../../../domain/errors.js';
+import { ORDERINGS, type Ordering, type Position } from '../../../domain/item.js';
 
 /** Opaque to clients: base64url of a small JSON array, so the format can change without a contract change. */
 export function encodeCursor(p: Position): string {

@@ -1,29 +1,10 @@
-import type { RouterContext } from '@koa/router';
-import type { Logger } from 'pino';
-import type { Caller, Scope } from '../../domain/account.js';
-import { InvalidInput } from '../../domain/errors.js';
-import type { Deps } from '../../ports/index.js';
-import { authenticate } from '../../use-cases/authenticate.js';
+import type { Caller, Scope } from '../../../domain/account.js';
+import { InvalidInput } from '../../../domain/errors.js';
+import { authenticate } from '../../../use-cases/authenticate.js';
 import { assertShallow, readBody } from './body.js';
-import { HttpProblem } from './http-problem.js';
-import type { RequestValidators } from './request-validator.js';
-
-export interface AppState {
-  requestId: string;
-  log: Logger;
-  caller?: Caller;
-  /** How errors are answered, set by the operation's route (see contract/operation-table.ts); problem+json when unset. */
-  errorShape?: 'oauth' | 'problem';
-}
-
-export type Ctx = RouterContext<AppState>;
-
-export interface RouteDeps {
-  deps: Deps;
-  validators: RequestValidators;
-  /** PUBLIC_URL, without a trailing slash: absolute links start with it. */
-  publicUrl: string;
-}
+import { HttpProblem } from '../answers/http-problem.js';
+import type { RequestValidators } from '../contract/request-validator.js';
+import type { Ctx, RouteDeps } from '../state.js';
 
 /** Both spellings of a path: the trailing slash is canonical, the slash-less form answers the same. */
 export function paths(canonical: string): string[] {

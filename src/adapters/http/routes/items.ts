@@ -4,13 +4,13 @@ import { deleteItem } from '../../../use-cases/delete-item.js';
 import { getItem } from '../../../use-cases/get-item.js';
 import { listItems } from '../../../use-cases/list-items.js';
 import { updateItem } from '../../../use-cases/update-item.js';
-import type { RouteDeps } from '../context.js';
+import type { RouteDeps } from '../state.js';
 import type { ListItemsQuery } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { formEncode } from '../form-encode.js';
-import { idempotently } from '../idempotency.js';
-import { etagOf, itemBody, versionFromIfMatch } from '../wire.js';
+import { decodeCursor, encodeCursor } from '../reading/cursor.js';
+import { formEncode } from '../answers/form-encode.js';
+import { idempotently } from '../middleware/idempotency.js';
+import { etagOf, itemBody, versionFromIfMatch } from '../answers/wire.js';
 
 export function itemRoutes(route: Route, r: RouteDeps): void {
   const { items } = r.deps;

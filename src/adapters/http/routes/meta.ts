@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import { parseDocument } from 'yaml';
-import type { AppState, Ctx } from '../context.js';
-import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../resource-metadata.js';
+import type { AppState, Ctx } from '../state.js';
+import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../answers/resource-metadata.js';
 
 export interface Readiness {
   database(): Promise<void>;

@@ -3,11 +3,11 @@ import { requestedScopes } from '../../../domain/scopes.js';
 import { getToken } from '../../../use-cases/get-token.js';
 import { refreshToken } from '../../../use-cases/refresh-token.js';
 import { signUp } from '../../../use-cases/sign-up.js';
-import type { RouteDeps } from '../context.js';
+import type { RouteDeps } from '../state.js';
 import type { Route } from '../contract/route.js';
-import { UnsupportedGrantType } from '../oauth-error.js';
-import { NO_RATE_LIMITS, type RateLimits } from '../rate-limit.js';
-import { tokenBody, userBody } from '../wire.js';
+import { UnsupportedGrantType } from '../answers/oauth-error.js';
+import { NO_RATE_LIMITS, type RateLimits } from '../middleware/rate-limit.js';
+import { tokenBody, userBody } from '../answers/wire.js';
 
 /** RFC 6749 §5.1: token responses must not be stored by any cache. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };

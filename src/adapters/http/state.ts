@@ -1,0 +1,24 @@
+import type { RouterContext } from '@koa/router';
+import type { Logger } from 'pino';
+import type { Caller } from '../../domain/account.js';
+import type { Deps } from '../../ports/index.js';
+import type { RequestValidators } from './contract/request-validator.js';
+
+/** ctx.state: what one request carries from middleware to route (see RequestState in app.ts). */
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  caller?: Caller;
+  /** How errors are answered, set by the operation's route (see contract/operation-table.ts); problem+json when unset. */
+  errorShape?: 'oauth' | 'problem';
+}
+
+export type Ctx = RouterContext<AppState>;
+
+/** What the routes are built with, once, at start-up. */
+export interface RouteDeps {
+  deps: Deps;
+  validators: RequestValidators;
+  /** PUBLIC_URL, without a trailing slash: absolute links start with it. */
+  publicUrl: string;
+}
