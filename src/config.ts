@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { loadAuthSettings, type AuthSettings } from './auth-settings.js';
+import { ConfigError, integer, oneOf, text, url } from './env.js';
 
 /** Settings read from the environment once, at start; a bad value stops the start with one clear line. */
 export interface Config {
@@ -22,41 +24,8 @@ export interface Config {
    * then DOT does not mix accounts that exist only in one authorization server.
    */
   dataDir: string;
-  /**
-   * AUTH_ADAPTER: `embedded` (default, zero set-up), `dot` (Django OAuth Toolkit over HTTP), `oauth2`
-   * (any RFC 8414 server, tokens introspected per RFC 7662) or `jwt` (RFC 9068 JWT access tokens
-   * checked locally against the server's keys).
-   */
-  authAdapter: AuthAdapter;
-  /**
-   * AUTH_SERVER_URL (the issuer; with `oauth2` and `jwt` its metadata is discovered under it),
-   * AUTH_CLIENT_ID and AUTH_CLIENT_SECRET (Gatehouse's confidential client). `dot` and `oauth2`
-   * need all three; `jwt` needs AUTH_SERVER_URL, and the client only to forward token grants.
-   */
-  authServer?: { url: string; clientId: string; clientSecret: string };
-  /** With `oauth2` and `jwt`. */
-  standardAuth?: {
-    /** AUTH_CLIENT_AUTH_METHOD: `client_secret_basic` (default) or `client_secret_post` (RFC 6749 §2.3.1). */
-    clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
-    /**
-     * AUTH_AUDIENCE: Gatehouse's resource identifier (e.g. `https://api.example.com/`). Required with
-     * `jwt`; with `oauth2` optional, and when set a token whose `aud` does not name it is refused.
-     */
-    audience?: string;
-    /** AUTH_JWKS_URL (`jwt`): the key set, when not the metadata's `jwks_uri`. */
-    jwksUrl?: string;
-    /** AUTH_CLOCK_SKEW_SECONDS (`jwt`, default 30): tolerance for `exp` and `nbf`. */
-    clockSkewSeconds: number;
-  };
-  /** AUTH_TIMEOUT_MS, default 3000: how long one call to the auth server may take. */
-  authTimeoutMs: number;
-  /**
-   * PASSWORD_HASH_COST (default 17, from 10 to 20), embedded adapter: log2 of scrypt's N for the
-   * passwords it hashes. 17 is OWASP's recommendation (N=2^17, r=8, p=1): 128 MiB and about half a
-   * second of a core per hash. Each hash keeps its own parameters, so changing this never locks
-   * anyone out: older hashes still verify and are rehashed at the account's next sign-in.
-   */
-  passwordHashCost: number;
+  /** AUTH_ADAPTER and what that adapter needs: see auth-settings.ts. */
+  auth: AuthSettings;
   /** INTROSPECTION_CACHE_TTL (seconds, default 60; 0 turns caching off) and INTROSPECTION_CACHE_SIZE (10000). */
   cache: { ttlSeconds: number; maxEntries: number };
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
@@ -95,30 +64,16 @@ export interface Config {
   workers: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const AUTH_ADAPTERS = ['embedded', 'dot', 'oauth2', 'jwt'] as const;
-export type AuthAdapter = (typeof AUTH_ADAPTERS)[number];
-/** What each adapter cannot start without. */
-const REQUIRED: Record<AuthAdapter, string[]> = {
-  embedded: [],
-  dot: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],
-  oauth2: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],
-  jwt: ['AUTH_SERVER_URL', 'AUTH_AUDIENCE'],
-};
-
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const authAdapter = oneOf(env, 'AUTH_ADAPTER', AUTH_ADAPTERS, 'embedded');
+  const auth = loadAuthSettings(env);
   const config: Config = {
     port: integer(env, 'PORT', 8001, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
-    dataDir: text(env, 'DATA_DIR') ?? (authAdapter === 'embedded' ? '.data' : `.data-${authAdapter}`),
-    authAdapter,
-    authTimeoutMs: integer(env, 'AUTH_TIMEOUT_MS', 3000, 1, 600_000),
-    passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, 10, 20),
+    dataDir: text(env, 'DATA_DIR') ?? (auth.adapter === 'embedded' ? '.data' : `.data-${auth.adapter}`),
+    auth,
     cache: {
       ttlSeconds: integer(env, 'INTROSPECTION_CACHE_TTL', 60, 0, 86_400),
       maxEntries: integer(env, 'INTROSPECTION_CACHE_SIZE', 10_000, 1, 10_000_000),
@@ -148,67 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (config.workers > 1 && databaseUrl === undefined) {
     throw new ConfigError(`WORKERS=${text(env, 'WORKERS')} needs DATABASE_URL: the embedded PostgreSQL serves one process, so run several workers against a PostgreSQL server`);
   }
-  const missing = REQUIRED[authAdapter].filter((k) => !text(env, k));
-  if (missing.length) throw new ConfigError(`AUTH_ADAPTER=${authAdapter} needs ${missing.join(', ')}`);
-  if (authAdapter === 'jwt' && !text(env, 'AUTH_CLIENT_ID') !== !text(env, 'AUTH_CLIENT_SECRET')) {
-    throw new ConfigError('AUTH_CLIENT_ID and AUTH_CLIENT_SECRET go together: set both (to forward token grants) or neither');
-  }
-  if (authAdapter !== 'embedded') {
-    config.authServer = {
-      url: url(text(env, 'AUTH_SERVER_URL')!, 'AUTH_SERVER_URL', ['http:', 'https:']),
-      clientId: text(env, 'AUTH_CLIENT_ID') ?? '',
-      clientSecret: text(env, 'AUTH_CLIENT_SECRET') ?? '',
-    };
-  }
-  if (authAdapter === 'oauth2' || authAdapter === 'jwt') config.standardAuth = standardAuth(env);
   return config;
 }
 
-function standardAuth(env: NodeJS.ProcessEnv): NonNullable<Config['standardAuth']> {
-  const settings: NonNullable<Config['standardAuth']> = {
-    clientAuthMethod: oneOf(env, 'AUTH_CLIENT_AUTH_METHOD', ['client_secret_basic', 'client_secret_post'] as const, 'client_secret_basic'),
-    clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 30, 0, 600),
-  };
-  const audience = text(env, 'AUTH_AUDIENCE');
-  if (audience !== undefined) settings.audience = audience; // an identifier, not necessarily a URL
-  const jwksUrl = text(env, 'AUTH_JWKS_URL');
-  if (jwksUrl !== undefined) settings.jwksUrl = url(jwksUrl, 'AUTH_JWKS_URL', ['http:', 'https:']);
-  return settings;
-}
 
-function text(env: NodeJS.ProcessEnv, key: string): string | undefined {
-  const value = env[key]?.trim();
-  return value ? value : undefined;
-}
 
-function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, key);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(`${key} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
-  const raw = text(env, key);
-  if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
 
-/** The value is never echoed: a database URL usually carries a password. */
-function url(raw: string, key: string, protocols: string[]): string {
-  let parsed: URL;
-  try { parsed = new URL(raw); } catch { throw new ConfigError(`${key} is not a valid URL`); }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${key} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  }
-  return raw;
-}
 
 /**
  * An http(s) URL with no query, fragment or credentials; a trailing slash is dropped, so paths are

@@ -8,7 +8,7 @@ import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
-import { withIntrospectionCache, type CachedAuthServer } from './adapters/auth/introspection-cache.js';
+import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
 import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
@@ -24,6 +24,7 @@ import { createLimitedServer } from './adapters/http/server/server-limits.js';
 import { loadOpenApiDocument } from './adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/contract/request-validator.js';
 import { runClusterPrimary } from './adapters/cluster/primary.js';
+import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
@@ -45,15 +46,14 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   let server: Server | undefined;
   try {
     const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
-    const bare = chooseAuthServer(config, database.db);
-    const chosen = metrics ? withInstrumentation(bare, metrics.observeAuthCall) : bare; // times only calls that go out
+    const chosen = chooseAuthServer(config.auth, database.db);
+    const timed = metrics ? withInstrumentation(chosen.server, metrics.observeAuthCall) : chosen.server; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
-    const breaker = config.authServer ? withCircuitBreaker(chosen, config.breaker) : undefined;
-    const remote = breaker ?? chosen;
-    // A JWT is checked locally in microseconds: caching it would only add a revocation-like delay to nothing.
-    const authServer = config.authAdapter === 'jwt' ? remote : withIntrospectionCache(remote, {
+    const breaker = chosen.remote ? withCircuitBreaker(timed, config.breaker) : undefined;
+    const cache = chosen.cacheable ? withIntrospectionCache(breaker ?? timed, {
       ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries,
-    });
+    }) : undefined;
+    const authServer = cache ?? breaker ?? timed;
     const deps: Deps = {
       authServer,
       users: new KyselyUserRepository(database.db),
@@ -62,7 +62,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     };
     metrics?.watch({
       pool: database.poolStats, ...(breaker ? { breaker: () => breaker.state() } : {}),
-      ...(config.authAdapter === 'jwt' ? {} : { cache: () => (authServer as CachedAuthServer).stats() }),
+      ...(cache ? { cache: () => cache.stats() } : {}),
     });
     limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
     // Listening first: with PORT=0 the default PUBLIC_URL needs the port the system chose. No
@@ -70,12 +70,13 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     let handle: RequestListener = () => { throw new Error('a request arrived before the app was built'); };
     const listening = server = createLimitedServer((req, res) => handle(req, res)).listen(config.port, config.host);
     await once(listening, 'listening');
-    const { port } = listening.address() as AddressInfo;
+    const port = portOf(listening.address());
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
     const app = createApp({
       deps, validators, logger, document, publicUrl, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
-      authorizationServer: config.authServer?.url, // for RFC 9728 metadata; unset = the embedded one, this server
+      // For RFC 9728 metadata; the embedded one is this server.
+      authorizationServer: config.auth.adapter === 'embedded' ? undefined : config.auth.url,
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
       ...(metrics ? { metrics } : {}),
@@ -83,7 +84,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
     app.maxIpsCount = config.trustProxy;
     handle = app.callback();
-    logger.info({ url, publicUrl, database: database.mode, authAdapter: config.authAdapter }, 'gatehouse is listening');
+    logger.info({ url, publicUrl, database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
     return {
       url,
       async close() {
@@ -100,25 +101,46 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   }
 }
 
+/** The port a TCP server listens on (`address()` is a string only for a pipe or socket path, which Gatehouse never uses). */
+function portOf(address: AddressInfo | string | null): number {
+  if (typeof address !== 'object' || address === null) throw new Error(`not listening on a TCP port: ${address}`);
+  return address.port;
+}
+
 /** `http://HOST:PORT`; a wildcard HOST listens everywhere but names no address a client can use. */
 function defaultPublicUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function chooseAuthServer(config: Config, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): AuthServer {
-  const { authServer: server, standardAuth: standard, authTimeoutMs: timeoutMs } = config;
-  if (!server) return new EmbeddedAuthServer(db, { passwordHashCost: config.passwordHashCost });
-  if (config.authAdapter === 'dot' || !standard) {
-    return new DotAuthServer({ baseUrl: server.url, clientId: server.clientId, clientSecret: server.clientSecret, timeoutMs });
+interface ChosenAuthServer {
+  server: AuthServer;
+  /** Reached over the network: worth a circuit breaker. */
+  remote: boolean;
+  /** Asked about each token: worth the introspection cache. A JWT is checked locally in microseconds, so caching it would only delay revocation-like changes for nothing. */
+  cacheable: boolean;
+}
+
+/** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
+function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): ChosenAuthServer {
+  switch (auth.adapter) {
+    case 'embedded':
+      return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost }), remote: false, cacheable: true };
+    case 'dot':
+      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true };
+    case 'oauth2':
+      return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}) }), remote: true, cacheable: true };
+    case 'jwt': {
+      const { url, audience, clockSkewSeconds, timeoutMs, jwksUrl, client } = auth;
+      return { server: new JwtAuthServer({ serverUrl: url, audience, clockSkewSeconds, timeoutMs, ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}) }), remote: true, cacheable: false };
+    }
+    default:
+      return unknownAdapter(auth);
   }
-  const client = server.clientId ? { id: server.clientId, secret: server.clientSecret, method: standard.clientAuthMethod } : undefined;
-  const { audience, jwksUrl, clockSkewSeconds } = standard;
-  if (config.authAdapter === 'jwt') {
-    return new JwtAuthServer({ serverUrl: server.url, audience: audience!, clockSkewSeconds, timeoutMs,
-      ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}) });
-  }
-  return new OAuth2AuthServer({ serverUrl: server.url, client: client!, timeoutMs, ...(audience ? { audience } : {}) });
+}
+
+function unknownAdapter(auth: never): never {
+  throw new Error(`no adapter for ${JSON.stringify(auth)}`);
 }
 
 /**

@@ -32,7 +32,7 @@ async function serve(dataDir: string): Promise<void> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT_ENABLED: 'false' });
   // Every line written as in production (info, batched), into /dev/null: the log's cost counts, its noise does not.
   const running = await startGatehouse(config, pino({ level: config.logLevel }, pino.destination({ dest: '/dev/null', minLength: 4096, sync: false })));
-  process.send!({ url: running.url, cost: config.passwordHashCost });
+  process.send!({ url: running.url, cost: config.auth.adapter === 'embedded' ? config.auth.passwordHashCost : undefined });
   const stop = () => { running.close().then(() => process.exit(0), () => process.exit(1)); };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop); // Ctrl-C reaches the whole process group: close the database, not orphan it

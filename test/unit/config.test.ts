@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 describe('configuration', () => {
   it('runs on sane defaults with an empty environment: embedded database and auth server, 127.0.0.1:8001', () => {
     const config = loadConfig({});
-    expect(config).to.include({ port: 8001, host: '127.0.0.1', dataDir: '.data', authAdapter: 'embedded', authTimeoutMs: 3000, logLevel: 'info', docsEnabled: true });
+    expect(config).to.include({ port: 8001, host: '127.0.0.1', dataDir: '.data', logLevel: 'info', docsEnabled: true });
+    expect(config.auth).to.deep.equal({ adapter: 'embedded', passwordHashCost: 17 });
     expect(config.databaseUrl).to.equal(undefined);
     expect(config.cache).to.deep.equal({ ttlSeconds: 60, maxEntries: 10_000 });
   });
@@ -40,10 +41,14 @@ describe('configuration', () => {
 
   it('reads the oauth2 and jwt settings with their defaults', () => {
     const server = { AUTH_SERVER_URL: 'https://as.example.com', AUTH_CLIENT_ID: 'gatehouse', AUTH_CLIENT_SECRET: 's3cret' };
-    expect(loadConfig({ AUTH_ADAPTER: 'oauth2', ...server }).standardAuth).to.deep.equal({ clientAuthMethod: 'client_secret_basic', clockSkewSeconds: 30 });
+    expect(loadConfig({ AUTH_ADAPTER: 'oauth2', ...server }).auth).to.deep.equal({
+      adapter: 'oauth2', url: 'https://as.example.com', timeoutMs: 3000, client: { id: 'gatehouse', secret: 's3cret', method: 'client_secret_basic' },
+    });
     const jwt = loadConfig({ AUTH_ADAPTER: 'jwt', AUTH_SERVER_URL: 'https://as.example.com', AUTH_AUDIENCE: 'https://api.example.com/' });
-    expect(jwt.standardAuth).to.deep.equal({ clientAuthMethod: 'client_secret_basic', clockSkewSeconds: 30, audience: 'https://api.example.com/' });
-    expect(jwt.authServer).to.deep.equal({ url: 'https://as.example.com', clientId: '', clientSecret: '' });
+    expect(jwt.auth).to.deep.equal({ adapter: 'jwt', url: 'https://as.example.com', timeoutMs: 3000, audience: 'https://api.example.com/', clockSkewSeconds: 30 });
+    expect(loadConfig({ AUTH_ADAPTER: 'dot', ...server, AUTH_TIMEOUT_MS: '1500' }).auth).to.deep.equal({
+      adapter: 'dot', url: 'https://as.example.com', timeoutMs: 1500, clientId: 'gatehouse', clientSecret: 's3cret',
+    });
   });
 
   it('never echoes a database URL, which usually carries a password', () => {

@@ -13,8 +13,8 @@ describe('password hashes', () => {
   });
 
   it('reads PASSWORD_HASH_COST as log2 N: 17 when unset, 10 to 20 allowed, anything else stops the start', () => {
-    expect(loadConfig({}).passwordHashCost).to.equal(17);
-    expect(loadConfig({ PASSWORD_HASH_COST: '12' }).passwordHashCost).to.equal(12);
+    expect(loadConfig({}).auth).to.deep.equal({ adapter: 'embedded', passwordHashCost: 17 });
+    expect(loadConfig({ PASSWORD_HASH_COST: '12' }).auth).to.deep.equal({ adapter: 'embedded', passwordHashCost: 12 });
     for (const bad of ['9', '21', '16.5', 'high']) {
       expect(() => loadConfig({ PASSWORD_HASH_COST: bad }), bad).to.throw(ConfigError, 'PASSWORD_HASH_COST must be a whole number from 10 to 20');
     }
