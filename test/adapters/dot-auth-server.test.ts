@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import nodeFetch from 'node-fetch';
+import nodeFetch, { Response } from 'node-fetch';
 import { DotAuthServer } from '../../src/adapters/auth/dot-auth-server.js';
 import { withIntrospectionCache } from '../../src/adapters/auth/introspection-cache.js';
 import { AuthServerBadAnswer, AuthServerUnavailable, InvalidGrant, InvalidToken } from '../../src/domain/errors.js';
@@ -152,5 +152,35 @@ describe('DotAuthServer against Django OAuth Toolkit 1.7', function () {
         expect(took).to.be.within(380, 400 + 600);
       }
     });
+  });
+});
+
+describe('DotAuthServer reading DOT\'s failures (HTTP stubbed)', () => {
+  /** A DOT that answers every request with one status, content type and body. */
+  const answering = (status: number, contentType: string, body: string) => new DotAuthServer({
+    baseUrl: 'http://dot.invalid', clientId: 'rs-id', clientSecret: 'rs-secret', timeoutMs: 1000,
+    fetch: (async () => new Response(body, { status, headers: { 'Content-Type': contentType } })) as unknown as typeof nodeFetch,
+  });
+  const html500 = () => answering(500, 'text/html; charset=utf-8', '<h1>Server Error (500)</h1>');
+  const credentials = { email: 'a@example.com', password: PASSWORD, scopes: ['read' as const] };
+
+  it('reads an HTML 500 as a dead refresh token only on refresh; elsewhere a 5xx is AuthServerUnavailable', async () => {
+    expect(await rejectionOf(html500().refresh('some-refresh-token'))).to.be.instanceOf(InvalidGrant);
+    expect(await rejectionOf(answering(500, 'application/json', '{}').refresh('some-refresh-token'))).to.be.instanceOf(AuthServerUnavailable);
+    expect(await rejectionOf(answering(503, 'text/html', '').refresh('some-refresh-token'))).to.be.instanceOf(AuthServerUnavailable);
+    for (const call of [(s: DotAuthServer) => s.issueToken(credentials), (s: DotAuthServer) => s.revoke('t'), (s: DotAuthServer) => s.introspect('t')]) {
+      expect(await rejectionOf(call(html500()))).to.be.instanceOf(AuthServerUnavailable);
+    }
+  });
+
+  it('keeps DOT\'s own error mapping: a refused grant type is a misconfigured DOT, not NotSupported', async () => {
+    for (const error of ['unsupported_grant_type', 'unauthorized_client']) {
+      const err = await rejectionOf(answering(400, 'application/json', JSON.stringify({ error })).issueToken(credentials));
+      expect(err).to.be.instanceOf(AuthServerBadAnswer);
+      expect(err.message).to.include(error);
+    }
+    const invalidClient = await rejectionOf(answering(401, 'application/json', '{"error": "invalid_client"}').revoke('t'));
+    expect(invalidClient).to.be.instanceOf(AuthServerBadAnswer);
+    expect(invalidClient.message).to.match(/AUTH_CLIENT_SECRET\)$/);
   });
 });

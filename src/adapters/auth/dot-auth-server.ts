@@ -1,10 +1,11 @@
 import nodeFetch from 'node-fetch';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
-import { grantedScopes, requestedScopes } from '../../domain/scopes.js';
+import { requestedScopes } from '../../domain/scopes.js';
 import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidToken } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import { fieldErrors, invalidInput, tokenEndpointError } from './dot-errors.js';
-import { basicAuthorization, HttpClient, jsonObject, rejectServerError, unexpected, type Answer, type Fetch } from './http-client.js';
+import { HttpClient, jsonObject, rejectServerError, unexpected, type Answer, type Fetch } from './http-client.js';
+import { fixedEndpoints, OAuth2Client, type TokenRequest } from './oauth2-client.js';
 
 export interface DotSettings {
   baseUrl: string;
@@ -15,18 +16,32 @@ export interface DotSettings {
   fetch?: Fetch;
 }
 
+/** DOT publishes no RFC 8414 metadata; its OAuth 2 endpoints are fixed, and our client may use these grants. */
+const DOT_ENDPOINTS = {
+  tokenEndpoint: '/o/token/', introspectionEndpoint: '/o/introspect/', revocationEndpoint: '/o/revoke_token/',
+  grantTypes: ['password', 'refresh_token'],
+};
+
 /**
- * Django OAuth Toolkit 1.7 (plus the tutorial's `/users/*` views) over HTTP. DOT identifies a user by
- * the username, which is the email exactly as it was signed up; Gatehouse only ever sends it lower-cased.
- * `/o/*` endpoints read form bodies only: a JSON body there looks like an empty request.
+ * Django OAuth Toolkit 1.7 (plus the tutorial's `/users/*` views) over HTTP. Token grants,
+ * introspection and revocation are the standard OAuth 2 client's (`oauth2-client.ts`) at DOT's
+ * fixed paths, with form bodies (a JSON body at `/o/*` looks like an empty request); what is DOT's
+ * own is here: its `/users/*` routes, the scope it must always be sent, its HTML 500 on refresh
+ * and its error mapping. DOT identifies a user by the username, which is the email exactly as it
+ * was signed up; Gatehouse only ever sends it lower-cased. An active token with no username (DOT's
+ * provisioned introspection token) names no user, so the client answers it inactive.
  */
 export class DotAuthServer implements AuthServer {
   private readonly http: HttpClient;
-  private readonly clientAuthorization: string;
+  private readonly client: OAuth2Client;
 
   constructor(settings: DotSettings) {
     this.http = new HttpClient(settings.baseUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
-    this.clientAuthorization = basicAuthorization(settings.clientId, settings.clientSecret);
+    this.client = new OAuth2Client(this.http, fixedEndpoints(DOT_ENDPOINTS), {
+      client: { id: settings.clientId, secret: settings.clientSecret, method: 'client_secret_basic' },
+      tokenError: dotTokenError,
+      clientSettings: 'AUTH_CLIENT_ID and AUTH_CLIENT_SECRET',
+    });
   }
 
   async signUp({ email, password }: SignUp): Promise<Account> {
@@ -42,23 +57,12 @@ export class DotAuthServer implements AuthServer {
     return { subject: text(answer, jsonObject(answer), 'email'), email };
   }
 
-  async issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
-    // Never leave `scope` out: DOT would then grant all its scopes, `introspection` included.
-    const asked = requestedScopes(scopes);
-    return this.token(new URLSearchParams({ grant_type: 'password', username: email, password, scope: asked.join(' ') }));
+  issueToken(credentials: Credentials): Promise<TokenPair> {
+    // Never an empty scope: DOT would then grant all its scopes, `introspection` included.
+    return this.client.issueToken({ ...credentials, scopes: requestedScopes(credentials.scopes) });
   }
 
-  async refresh(refreshToken: string): Promise<TokenPair> {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
-    return this.token(form, (answer) => {
-      // DOT 1.7 crashes with an HTML 500 (AccessToken.DoesNotExist in get_original_scopes, DOT issues
-      // #585 and #839) when the refresh token's access token was revoked: the refresh token is dead.
-      if (answer.status === 500 && /html/i.test(answer.contentType)) {
-        throw new InvalidGrant('the refresh token can no longer be used');
-      }
-      if (answer.status === 400) throw new InvalidGrant('the refresh token is invalid, expired or already used');
-    });
-  }
+  refresh(refreshToken: string): Promise<TokenPair> { return this.client.refresh(refreshToken); }
 
   async changePassword(accessToken: string, { oldPassword, password }: PasswordChange): Promise<void> {
     const answer = rejectServerError(await this.http.send({
@@ -71,56 +75,24 @@ export class DotAuthServer implements AuthServer {
     if (answer.status !== 200) throw unexpected(answer);
   }
 
-  async revoke(accessToken: string): Promise<void> {
-    if (accessToken === '') return; // DOT answers invalid_request; an empty token is merely unknown
-    const answer = await this.clientPost('/o/revoke_token/', { token: accessToken, token_type_hint: 'access_token' });
-    if (answer.status !== 200) throw tokenEndpointError(answer);
-  }
+  revoke(accessToken: string): Promise<void> { return this.client.revoke(accessToken); }
 
-  async introspect(accessToken: string): Promise<Introspection> {
-    const answer = await this.clientPost('/o/introspect/', { token: accessToken });
-    if (answer.status === 401 || answer.status === 403) {
-      throw new AuthServerBadAnswer('the authorization server refuses to let us introspect (check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET)');
-    }
-    if (answer.status !== 200) throw unexpected(answer);
-    const body = jsonObject(answer);
-    if (body.active === false) return { active: false };
-    if (body.active !== true) throw new AuthServerBadAnswer(`${answer.path} answered without a boolean "active"`);
-    // An active token with no username has no user (DOT's provisioned introspection token, a
-    // client-credentials token): nobody to act for, so for Gatehouse it authenticates no one.
-    if (body.username === undefined || body.username === null || body.username === '') return { active: false };
-    const subject = text(answer, body, 'username');
-    const scope = text(answer, body, 'scope');
-    if (typeof body.exp !== 'number' || !Number.isFinite(body.exp)) {
-      throw new AuthServerBadAnswer(`${answer.path} answered without a numeric "exp"`);
-    }
-    return { active: true, subject, email: subject.toLowerCase(), scopes: scope.split(' ').filter(Boolean), exp: body.exp };
-  }
+  introspect(accessToken: string): Promise<Introspection> { return this.client.introspect(accessToken); }
 
   async ping(): Promise<void> {
     // GET on the token endpoint is a cheap 405 that proves the server is up and routing.
-    rejectServerError(await this.http.send({ method: 'GET', path: '/o/token/' }));
+    rejectServerError(await this.http.send({ method: 'GET', path: DOT_ENDPOINTS.tokenEndpoint }));
   }
+}
 
-  private async token(form: URLSearchParams, special?: (answer: Answer) => void): Promise<TokenPair> {
-    const answer = await this.http.send({ method: 'POST', path: '/o/token/', form, authorization: this.clientAuthorization });
-    special?.(answer);
-    rejectServerError(answer);
-    if (answer.status !== 200) throw tokenEndpointError(answer);
-    const body = jsonObject(answer);
-    if (typeof body.expires_in !== 'number') throw new AuthServerBadAnswer(`${answer.path} answered without a numeric "expires_in"`);
-    return {
-      accessToken: text(answer, body, 'access_token'),
-      refreshToken: text(answer, body, 'refresh_token'),
-      expiresIn: body.expires_in,
-      scopes: grantedScopes(text(answer, body, 'scope')),
-    };
+function dotTokenError(answer: Answer, request: TokenRequest): Error {
+  if (request === 'refresh_token') {
+    // DOT 1.7 crashes with an HTML 500 (AccessToken.DoesNotExist in get_original_scopes, DOT issues
+    // #585 and #839) when the refresh token's access token was revoked: the refresh token is dead.
+    if (answer.status === 500 && /html/i.test(answer.contentType)) return new InvalidGrant('the refresh token can no longer be used');
+    if (answer.status === 400) return new InvalidGrant('the refresh token is invalid, expired or already used');
   }
-
-  private async clientPost(path: string, fields: Record<string, string>): Promise<Answer> {
-    const answer = await this.http.send({ method: 'POST', path, form: new URLSearchParams(fields), authorization: this.clientAuthorization });
-    return rejectServerError(answer);
-  }
+  return tokenEndpointError(answer);
 }
 
 function text(answer: Answer, body: Record<string, unknown>, field: string): string {

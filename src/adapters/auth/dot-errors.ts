@@ -1,6 +1,6 @@
 import type { FieldError } from '../../domain/errors.js';
 import { AuthServerBadAnswer, InvalidGrant, InvalidInput, InvalidScope } from '../../domain/errors.js';
-import { jsonObject, unexpected, type Answer } from './http-client.js';
+import { jsonObject, serverError, unexpected, type Answer } from './http-client.js';
 
 /**
  * DRF validation errors: `{"field": ["msg", …]}`, and for the old password at `/users/password/`
@@ -32,8 +32,13 @@ function messagesIn(value: unknown): string[] {
   return [];
 }
 
-/** An RFC 6749 §5.2 error from `/o/token/` turned into what it means for Gatehouse. */
+/**
+ * An RFC 6749 §5.2 error from `/o/token/` or `/o/revoke_token/` turned into what it means for
+ * Gatehouse. Unlike a generic server, DOT offers our client both grants: a refused grant type is
+ * a misconfigured DOT, not a grant to get elsewhere.
+ */
 export function tokenEndpointError(answer: Answer): Error {
+  if (answer.status >= 500) return serverError(answer);
   if (answer.status === 401) {
     // invalid_client from DOT means our own client id or secret is wrong, not the caller's fault
     return new AuthServerBadAnswer('the authorization server rejects our client credentials (check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET)');

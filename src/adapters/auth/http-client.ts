@@ -61,10 +61,13 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 
 /** Any 5xx means the server cannot serve us now. */
 export function rejectServerError(answer: Answer): Answer {
-  if (answer.status >= 500) {
-    throw new AuthServerUnavailable(`the authorization server answered ${answer.status} at ${answer.path}`);
-  }
+  if (answer.status >= 500) throw serverError(answer);
   return answer;
+}
+
+/** What a 5xx means, for code that reads an answer's errors itself. */
+export function serverError(answer: Answer): AuthServerUnavailable {
+  return new AuthServerUnavailable(`the authorization server answered ${answer.status} at ${answer.path}`);
 }
 
 /** The body as a JSON object; anything else is a bad answer. The body itself is never quoted: it may hold tokens. */

@@ -29,7 +29,7 @@ export abstract class RemoteAccountsAuthServer implements AuthServer {
   constructor(settings: RemoteServerSettings) {
     const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
     this.metadata = new MetadataDiscovery(http, settings.serverUrl);
-    this.client = new OAuth2Client(http, this.metadata, settings.client, settings.audience);
+    this.client = new OAuth2Client(http, this.metadata, { client: settings.client, audience: settings.audience });
   }
 
   async signUp(_input: SignUp): Promise<Account> {
