@@ -26,6 +26,13 @@ export interface Config {
   dataDir: string;
   /** AUTH_ADAPTER and what that adapter needs: see auth-settings.ts. */
   auth: AuthSettings;
+  /**
+   * DPoP (RFC 9449), accepted with every adapter. DPOP_REQUIRED (default false): refuse plain
+   * bearer tokens. DPOP_IAT_WINDOW_SECONDS (default 60): how far a proof's iat may be from now.
+   * DPOP_NONCE (default false): require server-issued nonces in proofs (401 use_dpop_nonce with a
+   * DPoP-Nonce header), good on every instance sharing the database.
+   */
+  dpop: { required: boolean; iatWindowSeconds: number; nonce: boolean };
   /** INTROSPECTION_CACHE_TTL (seconds, default 60; 0 turns caching off) and INTROSPECTION_CACHE_SIZE (10000). */
   cache: { ttlSeconds: number; maxEntries: number };
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
@@ -74,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host: text(env, 'HOST') ?? '127.0.0.1',
     dataDir: text(env, 'DATA_DIR') ?? (auth.adapter === 'embedded' ? '.data' : `.data-${auth.adapter}`),
     auth,
+    dpop: {
+      required: oneOf(env, 'DPOP_REQUIRED', ['true', 'false'] as const, 'false') === 'true',
+      iatWindowSeconds: integer(env, 'DPOP_IAT_WINDOW_SECONDS', 60, 1, 600),
+      nonce: oneOf(env, 'DPOP_NONCE', ['true', 'false'] as const, 'false') === 'true',
+    },
     cache: {
       ttlSeconds: integer(env, 'INTROSPECTION_CACHE_TTL', 60, 0, 86_400),
       maxEntries: integer(env, 'INTROSPECTION_CACHE_SIZE', 10_000, 1, 10_000_000),

@@ -13,6 +13,10 @@ import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
 import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
+import { KyselyProofReplayStore } from './adapters/db/kysely-proof-replay-store.js';
+import { sharedSecret } from './adapters/db/shared-secret.js';
+import { hmacNonces } from './adapters/http/dpop/nonces.js';
+import { DPOP_ALGORITHMS, proofVerifier } from './adapters/http/dpop/proof.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
 import { openDatabase } from './adapters/db/open-database.js';
 import { createApp } from './adapters/http/app.js';
@@ -73,8 +77,13 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     const port = portOf(listening.address());
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
+    const dpop = proofVerifier(
+      { algorithms: DPOP_ALGORITHMS, iatWindowSeconds: config.dpop.iatWindowSeconds, required: config.dpop.required },
+      new KyselyProofReplayStore(database.db),
+      config.dpop.nonce ? hmacNonces(() => sharedSecret(database.db, 'dpop-nonce')) : undefined,
+    );
     const app = createApp({
-      deps, validators, logger, document, publicUrl, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
+      deps, validators, logger, document, publicUrl, dpop, corsOrigins: config.corsOrigins, docsEnabled: config.docsEnabled,
       // For RFC 9728 metadata; the embedded one is this server.
       authorizationServer: config.auth.adapter === 'embedded' ? undefined : config.auth.url,
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),

@@ -35,10 +35,14 @@ export interface TokenPair {
   scopes: Scope[];
 }
 
-/** RFC 7662 reduced to what Gatehouse uses. `exp` is in Unix seconds. Inactive is an answer, not an error. */
+/**
+ * RFC 7662 reduced to what Gatehouse uses. `exp` is in Unix seconds. `jkt` (RFC 9449 §6, the
+ * `cnf.jkt` confirmation) is the thumbprint of the key a sender-constrained token is bound to.
+ * Inactive is an answer, not an error.
+ */
 export type Introspection =
   | { active: false }
-  | { active: true; subject: string; email: string; scopes: string[]; exp: number };
+  | { active: true; subject: string; email: string; scopes: string[]; exp: number; jkt?: string };
 
 import { InvalidInput } from './errors.js';
 

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'invalid_input', 'invalid_grant', 'invalid_scope', 'unauthenticated', 'invalid_token', 'insufficient_scope',
   'not_owner', 'not_found', 'name_taken', 'email_taken', 'version_mismatch', 'not_supported',
   'auth_server_bad_answer', 'auth_server_unavailable', 'password_check_busy', 'database_unavailable',
+  'invalid_dpop_proof', 'use_dpop_nonce',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -53,6 +54,18 @@ export class Unauthenticated extends DomainError {
 export class InvalidToken extends DomainError {
   readonly code = 'invalid_token';
   constructor(message = 'the access token is invalid, expired or revoked') { super(message); }
+}
+
+/** A DPoP proof (RFC 9449) that is malformed, stale, replayed, for another request, or by a key the token is not bound to. */
+export class InvalidDpopProof extends DomainError {
+  readonly code = 'invalid_dpop_proof';
+  constructor(message: string, options?: { cause?: unknown }) { super(message, options); }
+}
+
+/** RFC 9449 §8: the server wants a proof carrying its nonce; `nonce` goes back in the DPoP-Nonce header. */
+export class UseDpopNonce extends DomainError {
+  readonly code = 'use_dpop_nonce';
+  constructor(readonly nonce: string) { super('use the DPoP-Nonce this server gave in the proof'); }
 }
 
 export class InsufficientScope extends DomainError {

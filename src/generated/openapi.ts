@@ -409,8 +409,11 @@ export interface components {
         };
         TokenResponse: {
             access_token: string;
-            /** @enum {string} */
-            token_type: "Bearer";
+            /**
+             * @description `DPoP` when the pair is bound to the key of the proof sent with the request (RFC 9449 §5).
+             * @enum {string}
+             */
+            token_type: "Bearer" | "DPoP";
             /** @description Seconds until the access token expires. */
             expires_in: number;
             refresh_token: string;
@@ -540,6 +543,10 @@ export interface components {
              * @description The interactive docs.
              */
             resource_documentation: string;
+            /** @description The algorithms DPoP proofs may be signed with (RFC 9449 §5.1). */
+            dpop_signing_alg_values_supported: string[];
+            /** @description Whether only DPoP-bound tokens are accepted (RFC 9449 §5.1). */
+            dpop_bound_access_tokens_required: boolean;
         };
         /** @enum {string} */
         ScopeName: "read" | "write";

@@ -1,20 +1,49 @@
 import type { Caller, Scope } from '../domain/account.js';
-import { InsufficientScope, InvalidToken, Unauthenticated } from '../domain/errors.js';
+import { InsufficientScope, InvalidDpopProof, InvalidToken, Unauthenticated } from '../domain/errors.js';
 import type { Deps } from '../ports/index.js';
 
+/** An access token as a request presents it. */
+export interface PresentedToken {
+  token: string;
+  /**
+   * With `Authorization: DPoP`: the RFC 7638 thumbprint of the key whose proof of possession the
+   * HTTP adapter verified for this very request. Absent for `Authorization: Bearer`.
+   */
+  proofKey?: string;
+}
+
+export interface AuthenticationPolicy {
+  /** DPOP_REQUIRED: only sender-constrained tokens, presented with a proof. */
+  requireProof: boolean;
+}
+
 /**
- * Turns a bearer token into a caller, or throws. The scope is checked on every request against
- * the (possibly cached) claims, never only when they were first fetched.
+ * Turns a presented token into a caller, or throws. The scope is checked on every request against
+ * the (possibly cached) claims, never only when they were first fetched. A token bound to a key
+ * (RFC 9449 `cnf.jkt`) works only with a proof by that key: sent as a bearer token, it is what a
+ * thief would send. A proof with an unbound token proves nothing about the token: refused too.
  */
 export async function authenticate(
   { authServer, users }: Pick<Deps, 'authServer' | 'users'>,
-  token: string | undefined,
+  presented: PresentedToken | undefined,
   requiredScope: Scope | undefined,
   nowSeconds: number = Date.now() / 1000,
+  policy: AuthenticationPolicy = { requireProof: false },
 ): Promise<Caller> {
-  if (!token) throw new Unauthenticated();
+  if (!presented) throw new Unauthenticated();
+  const { token, proofKey } = presented;
+  if (policy.requireProof && proofKey === undefined) {
+    throw new InvalidToken('this server accepts only DPoP-bound tokens, sent as Authorization: DPoP with a proof');
+  }
   const claims = await authServer.introspect(token);
   if (!claims.active || claims.exp <= nowSeconds) throw new InvalidToken();
+  if (claims.jkt !== undefined && proofKey === undefined) {
+    throw new InvalidToken('this token is bound to a key: send it as Authorization: DPoP with a proof by that key');
+  }
+  if (proofKey !== undefined && claims.jkt === undefined) {
+    throw new InvalidToken('this token is not bound to a key: send it as Authorization: Bearer');
+  }
+  if (proofKey !== claims.jkt) throw new InvalidDpopProof('the proof is signed by another key than the one the token is bound to');
   const scopes = new Set(claims.scopes);
   if (requiredScope && !scopes.has(requiredScope)) throw new InsufficientScope(requiredScope);
   const user = await users.mirror({ subject: claims.subject, email: claims.email });

@@ -36,6 +36,8 @@ export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: ()
         scopes_supported: ['read', 'write'],
         bearer_methods_supported: ['header'],
         resource_documentation: `${base}/docs`,
+        dpop_signing_alg_values_supported: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
+        dpop_bound_access_tokens_required: false,
       });
       const { port } = new URL(base);
       const viaName = await fetch(`http://localhost:${port}/.well-known/oauth-protected-resource`);

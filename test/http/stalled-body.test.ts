@@ -8,7 +8,9 @@ import { createMetrics } from '../../src/adapters/http/middleware/metrics.js';
 import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from '../../src/adapters/http/contract/request-validator.js';
 import { createLimitedServer } from '../../src/adapters/http/server/server-limits.js';
+import { DPOP_ALGORITHMS, proofVerifier } from '../../src/adapters/http/dpop/proof.js';
 import { FakeAuthServer } from '../fakes/fake-auth-server.js';
+import { InMemoryProofReplayStore } from '../fakes/in-memory-proof-replay-store.js';
 import { InMemoryIdempotencyStore } from '../fakes/in-memory-idempotency-store.js';
 import { InMemoryItemRepository } from '../fakes/in-memory-item-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
@@ -30,6 +32,7 @@ describe('a request body that stalls', function () {
       deps: { authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository((id) => ({ id, email: 'x@example.com' })), idempotency: new InMemoryIdempotencyStore() },
       validators: compileRequestValidators(document.json), logger, document, publicUrl: 'http://127.0.0.1', corsOrigins: [], docsEnabled: false,
       readiness: { database: async () => undefined, authServer: async () => undefined }, metrics,
+      dpop: proofVerifier({ algorithms: DPOP_ALGORITHMS, iatWindowSeconds: 60, required: false }, new InMemoryProofReplayStore()),
     });
     const server = createLimitedServer(app.callback(), { headersTimeoutMs: 1_000, requestTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, checkIntervalMs: 100 });
     server.listen(0, '127.0.0.1');

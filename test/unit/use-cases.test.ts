@@ -31,7 +31,7 @@ function world() {
 async function callerFor(deps: Deps, email: string, scope = 'read write'): Promise<Caller> {
   await signUp(deps, { email, password: 'correct horse', password2: 'correct horse' });
   const pair = await getToken(deps, { email, password: 'correct horse', scope });
-  return authenticate(deps, pair.accessToken, undefined, (deps.authServer as FakeAuthServer).nowSeconds);
+  return authenticate(deps, { token: pair.accessToken }, undefined, (deps.authServer as FakeAuthServer).nowSeconds);
 }
 
 describe('use cases', () => {
@@ -68,26 +68,26 @@ describe('use cases', () => {
     it('answers Unauthenticated without a token and InvalidToken for an unknown one', async () => {
       const { deps } = world();
       expect(await rejectionOf(authenticate(deps, undefined, 'read'))).to.be.instanceOf(Unauthenticated);
-      expect(await rejectionOf(authenticate(deps, 'junk', 'read'))).to.be.instanceOf(InvalidToken);
+      expect(await rejectionOf(authenticate(deps, { token: 'junk' }, 'read'))).to.be.instanceOf(InvalidToken);
     });
 
     it('checks the scope on every request', async () => {
       const { deps, fake } = world();
       const reader = await callerFor(deps, 'r@example.com', 'read');
-      await authenticate(deps, reader.token, 'read', fake.nowSeconds);
-      expect(await rejectionOf(authenticate(deps, reader.token, 'write', fake.nowSeconds))).to.be.instanceOf(InsufficientScope);
+      await authenticate(deps, { token: reader.token }, 'read', fake.nowSeconds);
+      expect(await rejectionOf(authenticate(deps, { token: reader.token }, 'write', fake.nowSeconds))).to.be.instanceOf(InsufficientScope);
     });
 
     it('refuses claims whose exp has passed even if the auth server still calls them active', async () => {
       const { deps, fake } = world();
       const caller = await callerFor(deps, 'e@example.com');
-      expect(await rejectionOf(authenticate(deps, caller.token, 'read', fake.nowSeconds + 3600))).to.be.instanceOf(InvalidToken);
+      expect(await rejectionOf(authenticate(deps, { token: caller.token }, 'read', fake.nowSeconds + 3600))).to.be.instanceOf(InvalidToken);
     });
 
     it('mirrors the account once and maps it to the same local user every time', async () => {
       const { deps, fake } = world();
       const first = await callerFor(deps, 'm@example.com');
-      const again = await authenticate(deps, first.token, 'read', fake.nowSeconds);
+      const again = await authenticate(deps, { token: first.token }, 'read', fake.nowSeconds);
       expect(again.user).to.deep.equal(first.user);
     });
   });

@@ -7,6 +7,8 @@ export interface Database {
   embedded_auth_accounts: EmbeddedAuthAccountsTable;
   embedded_auth_tokens: EmbeddedAuthTokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  dpop_proof_jtis: DpopProofJtisTable;
+  gatehouse_secrets: GatehouseSecretsTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -51,6 +53,8 @@ export interface EmbeddedAuthTokensTable {
   expires_at: Date;
   refresh_used: ColumnType<boolean, boolean | undefined, boolean>;
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** RFC 7638 thumbprint of the DPoP key the pair is bound to; null for bearer tokens. */
+  jkt: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;
 }
 
@@ -63,5 +67,18 @@ export interface IdempotencyKeysTable {
   status: number | null;
   headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+}
+
+/** One row per DPoP proof seen, until its iat window has passed: a second use of the key is a replay. */
+export interface DpopProofJtisTable {
+  key: string;
+  expires_at: Date;
+}
+
+/** Secrets every instance must share (the DPoP nonce key), made by whichever instance needs one first. */
+export interface GatehouseSecretsTable {
+  name: string;
+  value: string;
   created_at: CreatedAt;
 }

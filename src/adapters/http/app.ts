@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../../ports/index.js';
 import type { AppState } from './state.js';
 import { operationRoutes } from './contract/route.js';
+import type { ProofVerifier } from './dpop/proof.js';
 import { renderErrors } from './answers/render-errors.js';
 import type { RequestValidators } from './contract/request-validator.js';
 import { metricsRoute, requestMetrics, type Metrics } from './middleware/metrics.js';
@@ -20,6 +21,8 @@ export interface AppOptions extends MetaOptions {
   /** PUBLIC_URL: the base of every absolute URL written, never the request's Host. */
   publicUrl: string;
   validators: RequestValidators;
+  /** DPoP proofs (RFC 9449): checked at every protected operation and at the token endpoints. */
+  dpop: ProofVerifier;
   logger: Logger;
   /** Origins browsers may call the API from (CORS_ORIGINS); empty sends no CORS headers. */
   corsOrigins: readonly string[];
@@ -34,7 +37,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothi
 export function createApp(options: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
-  const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl };
+  const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl, dpop: options.dpop };
   // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
   const router = new Router<AppState>({ strict: true });
   const route = operationRoutes(router, routeDeps, options.document.json);
@@ -65,7 +68,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const cors = corsFor(options.corsOrigins);
   if (cors) app.use(cors);
   app.use(securityHeaders()); // before the error renderer, so problems carry the headers too
-  app.use(renderErrors({ baseUrl: options.publicUrl }));
+  const { algorithms, required } = options.dpop.settings;
+  app.use(renderErrors({ baseUrl: options.publicUrl, dpop: { algorithms, bearerAllowed: !required } }));
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
@@ -77,6 +81,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
 class RequestState implements AppState {
   caller?: AppState['caller'];
   errorShape?: AppState['errorShape'];
+  authScheme?: AppState['authScheme'];
   #child: Logger | undefined;
   constructor(readonly requestId: string, private readonly logger: Logger) {}
   get log(): Logger {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../../domain/account.js';
 import type { Deps } from '../../ports/index.js';
 import type { RequestValidators } from './contract/request-validator.js';
+import type { ProofVerifier } from './dpop/proof.js';
 
 /** ctx.state: what one request carries from middleware to route (see RequestState in app.ts). */
 export interface AppState {
@@ -11,6 +12,8 @@ export interface AppState {
   caller?: Caller;
   /** How errors are answered, set by the operation's route (see contract/operation-table.ts); problem+json when unset. */
   errorShape?: 'oauth' | 'problem';
+  /** The Authorization scheme the request used, so a refusal's error goes on that challenge. */
+  authScheme?: 'bearer' | 'dpop';
 }
 
 export type Ctx = RouterContext<AppState>;
@@ -19,6 +22,8 @@ export type Ctx = RouterContext<AppState>;
 export interface RouteDeps {
   deps: Deps;
   validators: RequestValidators;
-  /** PUBLIC_URL, without a trailing slash: absolute links start with it. */
+  /** PUBLIC_URL, without a trailing slash: absolute links start with it (and DPoP proofs' htu). */
   publicUrl: string;
+  /** Checks DPoP proofs (RFC 9449), at the resource and at the token endpoints. */
+  dpop: ProofVerifier;
 }

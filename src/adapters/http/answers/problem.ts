@@ -1,4 +1,4 @@
-import { DomainError, InsufficientScope, InvalidInput, type ErrorCode, type FieldError } from '../../../domain/errors.js';
+import { DomainError, InsufficientScope, InvalidInput, UseDpopNonce, type ErrorCode, type FieldError } from '../../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 
@@ -17,7 +17,7 @@ const STATUS: Record<Code, number> = {
   invalid_input: 400, invalid_grant: 400, invalid_scope: 400, unauthenticated: 401, invalid_token: 401,
   insufficient_scope: 403, not_owner: 403, not_found: 404, name_taken: 409, email_taken: 409,
   version_mismatch: 412, not_supported: 501, auth_server_bad_answer: 502, auth_server_unavailable: 503,
-  password_check_busy: 503, database_unavailable: 503,
+  password_check_busy: 503, database_unavailable: 503, invalid_dpop_proof: 401, use_dpop_nonce: 401,
 };
 
 const TITLE: Record<Code, string> = {
@@ -27,7 +27,7 @@ const TITLE: Record<Code, string> = {
   name_taken: 'Name taken', email_taken: 'Email taken', version_mismatch: 'Precondition failed',
   not_supported: 'Not supported', auth_server_bad_answer: 'Bad answer from the authorization server',
   auth_server_unavailable: 'Authorization server unavailable', password_check_busy: 'Password checks busy',
-  database_unavailable: 'Database unavailable',
+  database_unavailable: 'Database unavailable', invalid_dpop_proof: 'Invalid DPoP proof', use_dpop_nonce: 'DPoP nonce required',
 };
 
 /** Seconds a client should wait before retrying a 503: long enough for a restart, short enough to feel live. */
@@ -56,6 +56,10 @@ export function problem(
 /** What only the request knows, for the renderers: the server's own URL, as the client reached it. */
 export interface RenderContext {
   baseUrl: string;
+  /** Proofs of possession accepted (RFC 9449): the algorithms, and whether plain bearer tokens still are. */
+  dpop?: { algorithms: readonly string[]; bearerAllowed: boolean };
+  /** The scheme the request's Authorization used, so a refusal's error goes on that challenge. */
+  scheme?: 'bearer' | 'dpop';
 }
 
 /** Renders any thrown value as RFC 9457 problem+json; with a context, challenges name the resource metadata. */
@@ -91,13 +95,25 @@ export function listedErrors(errors: FieldError[], detail: string): { listed: Fi
   return { listed: errors.slice(0, MAX_LISTED_ERRORS), detail: `${detail}; the first ${MAX_LISTED_ERRORS} are listed, ${more} more are not` };
 }
 
-/** RFC 6750 §3: which challenge goes with which failure; RFC 9728 §5.1: where to learn how to get a token. */
+const CHALLENGED: ReadonlySet<ErrorCode> = new Set(['unauthenticated', 'invalid_token', 'insufficient_scope', 'invalid_dpop_proof', 'use_dpop_nonce']);
+
+/**
+ * RFC 6750 §3 and RFC 9449 §7.1: a challenge per scheme the server accepts (Bearer unless
+ * DPOP_REQUIRED, then DPoP with its `algs`), the error on the one the request used (a proof's
+ * errors always on DPoP's); RFC 9728 §5.1: where to learn how to get a token.
+ */
 function authenticateHeader(e: DomainError, at: RenderContext | undefined): Record<string, string> {
+  if (!CHALLENGED.has(e.code)) return {};
   const metadata = at ? `, resource_metadata="${metadataUrlOf(at.baseUrl)}"` : '';
-  const challenge = (params: string) => ({ 'WWW-Authenticate': `Bearer realm="gatehouse"${params}${metadata}` });
-  if (e instanceof InsufficientScope) return challenge(`, error="insufficient_scope", scope="${e.required}"`);
-  if (e.code === 'invalid_token') return challenge(`, error="invalid_token", error_description="${e.message}"`);
-  return e.code === 'unauthenticated' ? challenge('') : {};
+  const error = e instanceof InsufficientScope ? `, error="insufficient_scope", scope="${e.required}"`
+    : e.code === 'unauthenticated' ? '' : `, error="${e.code}", error_description="${e.message}"`;
+  const onDpop = e.code === 'invalid_dpop_proof' || e.code === 'use_dpop_nonce' || at?.scheme === 'dpop';
+  const bearer = `Bearer realm="gatehouse"${onDpop ? '' : error}${metadata}`;
+  if (!at?.dpop) return { 'WWW-Authenticate': bearer };
+  const dpop = `DPoP realm="gatehouse"${onDpop ? error : ''}, algs="${at.dpop.algorithms.join(' ')}"${metadata}`;
+  const headers: Record<string, string> = { 'WWW-Authenticate': at.dpop.bearerAllowed ? `${bearer}, ${dpop}` : dpop };
+  if (e instanceof UseDpopNonce) headers['DPoP-Nonce'] = e.nonce;
+  return headers;
 }
 
 /** A 4xx raised by Koa or the body parser (co-body sets `status` without `expose`). */

@@ -17,7 +17,8 @@ export function renderErrors(at: RenderContext): Middleware<AppState> {
       await next();
       throwIfUnmatched(ctx);
     } catch (err) {
-      const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, at);
+      const context = ctx.state.authScheme ? { ...at, scheme: ctx.state.authScheme } : at;
+      const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, context);
       if (isUnexpected(toProblem(err))) {
         ctx.state.log?.error({ err }, 'unexpected error');
       } else if (rendered.status >= 500) {

@@ -1,6 +1,6 @@
 import type { Caller, Scope } from '../../../domain/account.js';
-import { InvalidInput } from '../../../domain/errors.js';
-import { authenticate } from '../../../use-cases/authenticate.js';
+import { InvalidDpopProof, InvalidInput } from '../../../domain/errors.js';
+import { authenticate, type PresentedToken } from '../../../use-cases/authenticate.js';
 import { assertShallow, readBody } from './body.js';
 import { HttpProblem } from '../answers/http-problem.js';
 import type { RequestValidators } from '../contract/request-validator.js';
@@ -11,14 +11,34 @@ export function paths(canonical: string): string[] {
   return [canonical, canonical.replace(/\/$/, '')];
 }
 
-const BEARER = /^Bearer +([\x21-\x7e]+) *$/i; // RFC 6750 b64token, loosely: any visible ASCII
+const AUTHORIZATION = /^(Bearer|DPoP) +([\x21-\x7e]+) *$/i; // RFC 6750 / RFC 9449 token68, loosely: any visible ASCII
 
-export async function callerOf({ deps }: RouteDeps, ctx: Ctx, scope: Scope | undefined): Promise<Caller> {
-  const header = ctx.get('Authorization');
-  const token = header ? BEARER.exec(header)?.[1] : undefined;
-  const caller = await authenticate(deps, token, scope);
+/**
+ * The caller of a request: `Authorization: Bearer <token>`, or `Authorization: DPoP <token>` with
+ * a `DPoP` proof header, whose proof is checked here (it is about this request: its method, its
+ * URL as clients see it under PUBLIC_URL, the token sent with it) before the token is.
+ */
+export async function callerOf({ deps, dpop, publicUrl }: RouteDeps, ctx: Ctx, scope: Scope | undefined): Promise<Caller> {
+  const [, scheme, token] = AUTHORIZATION.exec(ctx.get('Authorization')) ?? [];
+  let presented: PresentedToken | undefined;
+  if (token !== undefined && scheme?.toLowerCase() === 'dpop') {
+    ctx.state.authScheme = 'dpop';
+    const { jkt } = await dpop.verify(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}`, accessToken: token });
+    presented = { token, proofKey: jkt };
+  } else if (token !== undefined) {
+    ctx.state.authScheme = 'bearer';
+    presented = { token };
+  }
+  const caller = await authenticate(deps, presented, scope, Date.now() / 1000, { requireProof: dpop.settings.required });
   ctx.state.caller = caller;
   return caller;
+}
+
+/** RFC 9449 §4.3: exactly one DPoP header (Node joins repeated ones with ", ", which no JWT contains). */
+export function singleProof(ctx: Ctx): string {
+  const proof = ctx.get('DPoP').trim();
+  if (!proof || proof.includes(',')) throw new InvalidDpopProof('send exactly one DPoP header with a proof');
+  return proof;
 }
 
 /**

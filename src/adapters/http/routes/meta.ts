@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import { parseDocument } from 'yaml';
+import type { ProofVerifier } from '../dpop/proof.js';
 import type { AppState, Ctx } from '../state.js';
 import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../answers/resource-metadata.js';
 
@@ -32,7 +33,7 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer, publicUrl }: MetaOptions): void {
+export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer, publicUrl, dpop: { settings: dpop } }: MetaOptions & { dpop: ProofVerifier }): void {
   // Its package.json, not its main: requiring the main evaluates the whole 1.5 MB browser bundle in Node (~0.5 s, ~40 MB).
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
@@ -48,7 +49,7 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database, authServer } };
   });
 
-  const metadata = protectedResourceMetadata(publicUrl, authorizationServer);
+  const metadata = protectedResourceMetadata(publicUrl, authorizationServer, dpop);
   router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => { ctx.body = metadata; });
 
   // Client generators take the first server as their base URL, and a relative `/` gives them none:

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { JWK } from 'jose';
+import { InvalidDpopProof, UseDpopNonce } from '../../../domain/errors.js';
+import type { ProofReplayStore } from '../../../ports/proof-replay-store.js';
+
+/** RFC 9449 §4.2: asymmetric algorithms only. What Gatehouse accepts unless DPOP_ALGORITHMS says less. */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const;
+
+export interface DpopSettings {
+  /** Signature algorithms accepted in proofs (the `algs` of the DPoP challenge). */
+  algorithms: readonly string[];
+  /** How far a proof's `iat` may be from now, either way (DPOP_IAT_WINDOW_SECONDS, default 60). */
+  iatWindowSeconds: number;
+  /** DPOP_REQUIRED: refuse plain bearer tokens. */
+  required: boolean;
+}
+
+
+/** Server-issued nonces (RFC 9449 §8), when on: `current()` to hand out, `accepts()` to check. */
+export interface NonceSource {
+  current(): Promise<string>;
+  accepts(nonce: string): Promise<boolean>;
+}
+
+export interface ProofCheck {
+  /** The request's method. */
+  method: string;
+  /** The request's URL as the client sees it: PUBLIC_URL and the path, without query or fragment. */
+  url: string;
+  /** The access token the proof goes with (its hash must be the proof's `ath`); absent at the token endpoint. */
+  accessToken?: string;
+}
+
+/** What a valid proof proves: possession of the key with this RFC 7638 thumbprint. */
+export interface VerifiedProof {
+  jkt: string;
+}
+
+export interface ProofVerifier {
+  verify(proof: string, check: ProofCheck): Promise<VerifiedProof>;
+  settings: DpopSettings;
+  /** Present when DPOP_NONCE=true. */
+  nonces?: NonceSource;
+}
+
+/** Loaded on the first proof, not at start-up: most deployments see few or none. */
+let jose: Promise<typeof import('jose')> | undefined;
+
+/**
+ * Checks a DPoP proof as RFC 9449 §4.3 lists: a JWT of type dpop+jwt signed with an allowed
+ * asymmetric algorithm by the public key in its own `jwk` header (jose refuses a private one, `none`
+ * and HMAC never reach it), naming this request's method and URL, issued within the window, with
+ * the access token's hash when one is sent, and a jti not seen before, by any instance.
+ */
+export function proofVerifier(
+  settings: DpopSettings, replays: ProofReplayStore, nonces?: NonceSource, now: () => number = Date.now,
+): ProofVerifier {
+  return {
+    settings,
+    ...(nonces ? { nonces } : {}),
+    async verify(proof, check) {
+      jose ??= import('jose');
+      const { jwtVerify, EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader } = await jose;
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      let claims: Record<string, unknown>;
+      try {
+        header = decodeProtectedHeader(proof);
+        if (header.typ !== 'dpop+jwt') throw new InvalidDpopProof('the proof\'s typ must be dpop+jwt');
+        if (!settings.algorithms.includes(String(header.alg))) {
+          throw new InvalidDpopProof(`the proof must be signed with one of ${settings.algorithms.join(', ')}`);
+        }
+        if (typeof header.jwk === 'object' && header.jwk !== null && 'd' in header.jwk) {
+          throw new InvalidDpopProof('the proof\'s jwk must be a public key');
+        }
+        ({ payload: claims } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...settings.algorithms] }));
+      } catch (err) {
+        if (err instanceof InvalidDpopProof) throw err;
+        throw new InvalidDpopProof('the proof is not a JWT signed by the key in its header', { cause: err });
+      }
+      if (claims.htm !== check.method) throw new InvalidDpopProof('the proof\'s htm is not this request\'s method');
+      if (typeof claims.htu !== 'string' || !sameTarget(claims.htu, check.url)) throw new InvalidDpopProof('the proof\'s htu is not this request\'s URL');
+      const seconds = now() / 1000;
+      if (typeof claims.iat !== 'number' || Math.abs(seconds - claims.iat) > settings.iatWindowSeconds) {
+        throw new InvalidDpopProof(`the proof's iat must be within ${settings.iatWindowSeconds} s of now`);
+      }
+      if (check.accessToken !== undefined && claims.ath !== sha256(check.accessToken)) {
+        throw new InvalidDpopProof('the proof\'s ath is not the hash of the access token sent with it');
+      }
+      if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > 256) {
+        throw new InvalidDpopProof('the proof needs a jti');
+      }
+      if (nonces && !(typeof claims.nonce === 'string' && await nonces.accepts(claims.nonce))) {
+        throw new UseDpopNonce(await nonces.current());
+      }
+      const jkt = await calculateJwkThumbprint(header.jwk as JWK, 'sha256');
+      // Kept until no proof with this iat could be accepted any more, on any instance.
+      const expiresAt = new Date((claims.iat + settings.iatWindowSeconds) * 1000);
+      if (!(await replays.firstUse(sha256(`${jkt}.${claims.jti}`), expiresAt))) {
+        throw new InvalidDpopProof('the proof was used before: make a new one for each request');
+      }
+      return { jkt };
+    },
+  };
+}
+
+/** RFC 9449 §4.3 point 9: the htu matches the request URL without query and fragment, after normalisation. */
+function sameTarget(htu: string, expected: string): boolean {
+  try {
+    const a = new URL(htu);
+    const b = new URL(expected);
+    return a.origin === b.origin && a.pathname === b.pathname;
+  } catch {
+    return false;
+  }
+}
+
+/** base64url(SHA-256(value)), the form of `ath` and of replay keys. */
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
