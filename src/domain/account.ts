@@ -21,6 +21,8 @@ export interface Credentials {
   email: string;
   password: string;
   scopes: Scope[];
+  /** The thumbprint of a DPoP key the client proved it holds: a server that can bind tokens binds the pair to it. */
+  proofKey?: string;
 }
 
 export interface PasswordChange {
@@ -33,6 +35,8 @@ export interface TokenPair {
   refreshToken: string;
   expiresIn: number;
   scopes: Scope[];
+  /** The thumbprint of the DPoP key the pair is bound to (token_type DPoP); absent for bearer tokens. */
+  boundTo?: string;
 }
 
 /**

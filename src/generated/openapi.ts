@@ -508,7 +508,7 @@ export interface components {
         /** @description RFC 6749 §5.2 error response. */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "temporarily_unavailable" | "server_error";
+            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "temporarily_unavailable" | "server_error" | "invalid_dpop_proof" | "use_dpop_nonce";
             error_description?: string;
         };
         Health: {

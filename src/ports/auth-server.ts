@@ -12,11 +12,17 @@ export interface AuthServer {
    */
   signUp(input: SignUp): Promise<Account>;
 
-  /** Password grant. @throws InvalidGrant (bad credentials), InvalidScope */
+  /**
+   * Password grant. A server that can bind tokens (RFC 9449) binds the pair to `proofKey` when
+   * given; one that cannot issues bearer tokens, as §5 allows. @throws InvalidGrant (bad credentials), InvalidScope
+   */
   issueToken(credentials: Credentials): Promise<TokenPair>;
 
-  /** Refresh grant; the old refresh token stops working. @throws InvalidGrant */
-  refresh(refreshToken: string): Promise<TokenPair>;
+  /**
+   * Refresh grant; the old refresh token stops working. A refresh token of a bound pair refreshes
+   * only with a proof by the same key (`proofKey`). @throws InvalidGrant
+   */
+  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair>;
 
   /**
    * Changes the password of the account that `accessToken` belongs to.

@@ -7,6 +7,8 @@ export interface TokenRequest {
   password: string;
   /** Space-separated, as in RFC 6749 §3.3; absent means every scope Gatehouse enforces. */
   scope?: string;
+  /** The thumbprint of the DPoP key the client proved it holds with this request, if it sent a proof. */
+  proofKey?: string;
 }
 
 export async function getToken({ authServer }: Pick<Deps, 'authServer'>, request: TokenRequest): Promise<TokenPair> {
@@ -14,5 +16,6 @@ export async function getToken({ authServer }: Pick<Deps, 'authServer'>, request
     email: normalizeEmail(request.email),
     password: request.password,
     scopes: requestedScopes(request.scope),
+    ...(request.proofKey ? { proofKey: request.proofKey } : {}),
   });
 }

@@ -32,10 +32,11 @@ export class ApiClient {
     if (options.json !== undefined) { body = JSON.stringify(options.json); headers['Content-Type'] = 'application/json'; }
     if (options.form) { body = new URLSearchParams(options.form).toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
     if (options.raw) { body = options.raw.body; headers['Content-Type'] = options.raw.type; }
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    const url = new URL(path, this.baseUrl);
+    if (options.token) Object.assign(headers, await this.credentials(method, url, options.token));
     if (options.token) this.secrets.add(options.token);
     this.collectSecrets(options.json ?? options.form);
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body ?? null });
+    const res = await fetch(url, { method, headers, body: body ?? null });
     const text = await res.text();
     const contentType = res.headers.get('content-type') ?? '';
     const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text || undefined;
@@ -44,6 +45,16 @@ export class ApiClient {
     const response = { status: res.status, headers: res.headers, body: parsed, text };
     this.seen.push(response);
     return response;
+  }
+
+  /** The headers that present `token` with a request: a bearer token here; DpopApiClient adds a proof. */
+  protected async credentials(_method: string, _url: URL, token: string): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${token}` };
+  }
+
+  /** Extra headers of newUser's token request: none here; DpopApiClient sends a proof, for a bound pair. */
+  protected async tokenRequestHeaders(_url: URL): Promise<Record<string, string>> {
+    return {};
   }
 
   private collectSecrets(body: unknown): void {
@@ -66,7 +77,9 @@ export class ApiClient {
     const password = 'correct horse battery';
     const signup = await this.post('/users/signup/', { json: { email, password, password2: password } });
     if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status} ${signup.text}`);
-    const token = await this.post('/users/token/', { json: { email, password, ...(scope ? { scope } : {}) } });
+    const token = await this.post('/users/token/', {
+      json: { email, password, ...(scope ? { scope } : {}) }, headers: await this.tokenRequestHeaders(new URL('/users/token/', this.baseUrl)),
+    });
     if (token.status !== 200) throw new Error(`token failed: ${token.status} ${token.text}`);
     return { email, password, id: signup.body.id as number, token: token.body.access_token as string, refresh: token.body.refresh_token as string };
   }

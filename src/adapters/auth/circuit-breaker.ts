@@ -46,7 +46,7 @@ class CircuitBreaker implements AuthServer {
 
   signUp(input: SignUp): Promise<Account> { return this.guard(() => this.inner.signUp(input)); }
   issueToken(credentials: Credentials): Promise<TokenPair> { return this.guard(() => this.inner.issueToken(credentials)); }
-  refresh(refreshToken: string): Promise<TokenPair> { return this.guard(() => this.inner.refresh(refreshToken)); }
+  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> { return this.guard(() => this.inner.refresh(refreshToken, proofKey)); }
   changePassword(accessToken: string, change: PasswordChange): Promise<void> {
     return this.guard(() => this.inner.changePassword(accessToken, change));
   }

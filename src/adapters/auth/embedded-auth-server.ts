@@ -52,7 +52,7 @@ export class EmbeddedAuthServer implements AuthServer {
     });
   }
 
-  issueToken({ email, password, scopes }: Credentials): Promise<TokenPair> {
+  issueToken({ email, password, scopes, proofKey }: Credentials): Promise<TokenPair> {
     return this.guard(async () => {
       const granted = requestedScopes(scopes);
       const address = normalizeEmail(email);
@@ -64,11 +64,11 @@ export class EmbeddedAuthServer implements AuthServer {
         await this.db.updateTable('embedded_auth_accounts').set({ password_hash: rehashed })
           .where('id', '=', account.id).where('password_hash', '=', account.password_hash).execute();
       }
-      return this.grant(this.db, account.id, granted);
+      return this.grant(this.db, account.id, granted, proofKey);
     });
   }
 
-  refresh(refreshToken: string): Promise<TokenPair> {
+  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
     return this.guard(() => this.db.transaction().execute(async (trx) => {
       // One UPDATE spends the refresh token: of two concurrent refreshes, only one gets a row back.
       const spent = await trx.updateTable('embedded_auth_tokens')
@@ -76,10 +76,12 @@ export class EmbeddedAuthServer implements AuthServer {
         .where('refresh_hash', '=', sha256(refreshToken))
         .where('refresh_used', '=', false)
         .where('revoked_at', 'is', null)
-        .returning(['account_id', 'scopes'])
+        .returning(['account_id', 'scopes', 'jkt'])
         .executeTakeFirst();
       if (!spent) throw new InvalidGrant('the refresh token is invalid, used or revoked');
-      return this.grant(trx, spent.account_id, grantedScopes(spent.scopes));
+      // RFC 9449 §5: a bound pair's refresh token is useless without the key (the transaction rolls the spend back).
+      if (spent.jkt !== null && spent.jkt !== proofKey) throw new InvalidGrant('this refresh token is bound to a DPoP key: send a proof by that key');
+      return this.grant(trx, spent.account_id, grantedScopes(spent.scopes), spent.jkt ?? proofKey);
     }));
   }
 
@@ -120,6 +122,7 @@ export class EmbeddedAuthServer implements AuthServer {
       return {
         active: true, subject: String(token.account_id), email: token.email,
         scopes: token.scopes.split(' '), exp: Math.floor(token.expires_at.getTime() / 1000),
+        ...(token.jkt !== null ? { jkt: token.jkt } : {}),
       };
     });
   }
@@ -131,18 +134,19 @@ export class EmbeddedAuthServer implements AuthServer {
   private activeToken(accessToken: string) {
     return this.db.selectFrom('embedded_auth_tokens as t')
       .innerJoin('embedded_auth_accounts as a', 'a.id', 't.account_id')
-      .select(['t.account_id', 't.scopes', 't.expires_at', 'a.email'])
+      .select(['t.account_id', 't.scopes', 't.expires_at', 't.jkt', 'a.email'])
       .where('t.access_hash', '=', sha256(accessToken))
       .where('t.revoked_at', 'is', null)
       .where('t.expires_at', '>', this.now())
       .executeTakeFirst();
   }
 
-  private async grant(db: Kysely<Database>, accountId: number, scopes: Scope[]): Promise<TokenPair> {
-    const pair = { accessToken: newToken(), refreshToken: newToken(), expiresIn: this.ttlSeconds, scopes };
+  /** A new pair, bound to the DPoP key `jkt` when given (RFC 9449 §5: token_type DPoP). */
+  private async grant(db: Kysely<Database>, accountId: number, scopes: Scope[], jkt?: string | undefined): Promise<TokenPair> {
+    const pair: TokenPair = { accessToken: newToken(), refreshToken: newToken(), expiresIn: this.ttlSeconds, scopes, ...(jkt ? { boundTo: jkt } : {}) };
     await db.insertInto('embedded_auth_tokens').values({
       access_hash: sha256(pair.accessToken), refresh_hash: sha256(pair.refreshToken), account_id: accountId,
-      scopes: scopes.join(' '), expires_at: new Date(this.now().getTime() + this.ttlSeconds * 1000),
+      scopes: scopes.join(' '), expires_at: new Date(this.now().getTime() + this.ttlSeconds * 1000), jkt: jkt ?? null,
     }).execute();
     return pair;
   }

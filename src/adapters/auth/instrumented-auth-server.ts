@@ -21,7 +21,7 @@ export function withInstrumentation(inner: AuthServer, observe: AuthCallObserver
   return {
     signUp: (input: SignUp): Promise<Account> => timed('signUp', () => inner.signUp(input)),
     issueToken: (credentials: Credentials): Promise<TokenPair> => timed('issueToken', () => inner.issueToken(credentials)),
-    refresh: (refreshToken: string): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken)),
+    refresh: (refreshToken: string, proofKey?: string): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken, proofKey)),
     changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
       timed('changePassword', () => inner.changePassword(accessToken, change)),
     revoke: (accessToken: string): Promise<void> => timed('revoke', () => inner.revoke(accessToken)),

@@ -61,10 +61,10 @@ class IntrospectionCache implements AuthServer {
   }
 
   /** A refresh replaces the access token issued with this refresh token: forget that one if we know it. */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
     const refreshKey = keyOf(refreshToken);
     try {
-      return this.remember(await this.inner.refresh(refreshToken));
+      return this.remember(await this.inner.refresh(refreshToken, proofKey));
     } finally {
       const replaced = this.accessKeyOfRefresh.get(refreshKey);
       this.accessKeyOfRefresh.delete(refreshKey);

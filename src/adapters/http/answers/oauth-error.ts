@@ -16,8 +16,13 @@ export class UnsupportedGrantType extends HttpProblem {
  */
 export function toOAuthError(err: unknown, at?: RenderContext): Rendered {
   const asProblem = toProblem(err, at);
-  const { status, headers } = asProblem;
+  let { status, headers } = asProblem;
   const error = oauthCode(err, status);
+  if (error === 'invalid_dpop_proof' || error === 'use_dpop_nonce') {
+    // RFC 9449 §5/§8: at the token endpoint these are 400s, with the nonce but no challenge.
+    status = 400;
+    headers = headers['DPoP-Nonce'] ? { 'DPoP-Nonce': headers['DPoP-Nonce'] } : {};
+  }
   const body: Record<string, unknown> = { error, error_description: description(err, asProblem) };
   return { status, type: 'application/json', headers: { ...headers, 'Cache-Control': 'no-store' }, body };
 }
@@ -26,7 +31,7 @@ function oauthCode(err: unknown, status: number): string {
   if (err instanceof HttpProblem) return err.options.oauthError ?? 'invalid_request';
   if (err instanceof DomainError) {
     const { code } = err;
-    if (code === 'invalid_grant' || code === 'invalid_scope') return code;
+    if (code === 'invalid_grant' || code === 'invalid_scope' || code === 'invalid_dpop_proof' || code === 'use_dpop_nonce') return code;
     if (code === 'invalid_input') return 'invalid_request';
   }
   if (exposedHttpError(err)) return 'invalid_request';

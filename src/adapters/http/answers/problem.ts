@@ -107,7 +107,7 @@ function authenticateHeader(e: DomainError, at: RenderContext | undefined): Reco
   const metadata = at ? `, resource_metadata="${metadataUrlOf(at.baseUrl)}"` : '';
   const error = e instanceof InsufficientScope ? `, error="insufficient_scope", scope="${e.required}"`
     : e.code === 'unauthenticated' ? '' : `, error="${e.code}", error_description="${e.message}"`;
-  const onDpop = e.code === 'invalid_dpop_proof' || e.code === 'use_dpop_nonce' || at?.scheme === 'dpop';
+  const onDpop = e.code === 'invalid_dpop_proof' || e.code === 'use_dpop_nonce' || at?.scheme === 'dpop' || at?.dpop?.bearerAllowed === false;
   const bearer = `Bearer realm="gatehouse"${onDpop ? '' : error}${metadata}`;
   if (!at?.dpop) return { 'WWW-Authenticate': bearer };
   const dpop = `DPoP realm="gatehouse"${onDpop ? error : ''}, algs="${at.dpop.algorithms.join(' ')}"${metadata}`;

@@ -20,7 +20,7 @@ export function userBody(user: User): Schema<'User'> {
 export function tokenBody(pair: TokenPair): Schema<'TokenResponse'> {
   return {
     access_token: pair.accessToken,
-    token_type: 'Bearer',
+    token_type: pair.boundTo ? 'DPoP' : 'Bearer',
     expires_in: pair.expiresIn,
     refresh_token: pair.refreshToken,
     scope: pair.scopes.join(' '),

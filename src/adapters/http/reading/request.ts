@@ -34,6 +34,16 @@ export async function callerOf({ deps, dpop, publicUrl }: RouteDeps, ctx: Ctx, s
   return caller;
 }
 
+/**
+ * RFC 9449 §5: a DPoP header at a token endpoint asks for a pair bound to the proof's key; the
+ * proof is for this request (no `ath`: there is no token yet). Undefined without one.
+ */
+export async function proofKeyAtTokenEndpoint({ dpop, publicUrl }: RouteDeps, ctx: Ctx): Promise<string | undefined> {
+  if (!ctx.get('DPoP')) return undefined;
+  const { jkt } = await dpop.verify(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}` });
+  return jkt;
+}
+
 /** RFC 9449 §4.3: exactly one DPoP header (Node joins repeated ones with ", ", which no JWT contains). */
 export function singleProof(ctx: Ctx): string {
   const proof = ctx.get('DPoP').trim();

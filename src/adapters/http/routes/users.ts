@@ -3,6 +3,7 @@ import { requestedScopes } from '../../../domain/scopes.js';
 import { getToken } from '../../../use-cases/get-token.js';
 import { refreshToken } from '../../../use-cases/refresh-token.js';
 import { signUp } from '../../../use-cases/sign-up.js';
+import { proofKeyAtTokenEndpoint } from '../reading/request.js';
 import type { RouteDeps } from '../state.js';
 import type { Route } from '../contract/route.js';
 import { UnsupportedGrantType } from '../answers/oauth-error.js';
@@ -12,22 +13,27 @@ import { tokenBody, userBody } from '../answers/wire.js';
 /** RFC 6749 §5.1: token responses must not be stored by any cache. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-export function userRoutes(route: Route, { deps }: RouteDeps, limits: RateLimits = NO_RATE_LIMITS): void {
+export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_RATE_LIMITS): void {
+  const { deps } = r;
   route('signUp', async ({ body }) => {
     await limits.spendAccount('signup', { email: body.email });
     return { status: 201, body: userBody(await signUp(deps, body)) };
   }, { before: [limits.byAddress('signup')] });
 
-  route('getToken', async ({ body }) => {
+  route('getToken', async ({ body, ctx }) => {
     // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
     const email = 'email' in body ? body.email : body.username;
     await limits.spendAccount('token', { email });
-    const pair = await getToken(deps, { email, password: body.password, ...(body.scope ? { scope: body.scope } : {}) });
+    const proofKey = await proofKeyAtTokenEndpoint(r, ctx);
+    const pair = await getToken(deps, {
+      email, password: body.password, ...(body.scope ? { scope: body.scope } : {}), ...(proofKey ? { proofKey } : {}),
+    });
     return { status: 200, body: tokenBody(pair), headers: NO_STORE };
   }, { before: [limits.byAddress('token')], refineInvalidBody: refineGrantError('password') });
 
-  route('refreshToken', async ({ body }) => {
-    const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token);
+  route('refreshToken', async ({ body, ctx }) => {
+    const proofKey = await proofKeyAtTokenEndpoint(r, ctx);
+    const pair = await refreshToken(deps, 'refresh' in body ? body.refresh : body.refresh_token, proofKey);
     return { status: 200, body: tokenBody(pair), headers: NO_STORE };
   }, { before: [limits.byAddress('refresh')], refineInvalidBody: refineGrantError('refresh_token') });
 
