@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
+import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import { SubjectIndex } from './subject-index.js';
 
 export interface IntrospectionCacheSettings {
@@ -10,6 +11,10 @@ export interface IntrospectionCacheSettings {
   /** How long an inactive answer is reused, so a junk token cannot hammer the auth server. */
   negativeTtlSeconds: number;
   maxEntries: number;
+  /** Retirements published by any instance: each is forgotten here at once. Without it, only this instance's own. */
+  retirements?: RetirementChannel;
+  /** While the channel is deaf, no answer is reused for longer than this (default 2 s). */
+  deafTtlSeconds?: number;
   /** Milliseconds; injectable so tests can move time. */
   now?: () => number;
 }
@@ -32,6 +37,9 @@ export function withIntrospectionCache(inner: AuthServer, settings: Introspectio
  * Keys are sha256(token): a heap dump shows no usable token. Concurrent look-ups of one uncached
  * token share one call; a failure is not cached. A revocation or dropSubject while a call is in
  * flight keeps that call's answer out of the cache, so a revoked token is never cached as active.
+ * Retirements heard on the channel are forgotten the same way. While the channel is deaf, answers
+ * live `deafTtlSeconds` at most, and the cache is emptied when it goes deaf and when it hears
+ * again: nothing cached is trusted past a retirement it may have missed.
  */
 class IntrospectionCache implements AuthServer {
   private readonly cache: LRUCache<string, Introspection>;
@@ -42,6 +50,7 @@ class IntrospectionCache implements AuthServer {
   private readonly now: () => number;
   private generation = 0; // bumped by every invalidation
   private counts = { hits: 0, misses: 0, negativeHits: 0 };
+  private deaf = false;
 
   constructor(private readonly inner: AuthServer, private readonly settings: IntrospectionCacheSettings) {
     this.now = settings.now ?? Date.now;
@@ -52,6 +61,11 @@ class IntrospectionCache implements AuthServer {
       dispose: (claims, key) => { if (claims.active) this.bySubject.remove(claims.subject, key); },
     });
     this.accessKeyOfRefresh = new LRUCache<string, string>({ max: Math.max(1, settings.maxEntries) });
+    settings.retirements?.subscribe({
+      retired: (r) => ('tokenHash' in r ? this.forget(r.tokenHash) : this.dropSubject(r.subject)),
+      deaf: () => { this.deaf = true; this.clear(); },
+      listening: () => { this.deaf = false; this.clear(); },
+    });
   }
 
   signUp(input: SignUp): Promise<Account> { return this.inner.signUp(input); }
@@ -127,6 +141,11 @@ class IntrospectionCache implements AuthServer {
     return [...this.cache.keys()];
   }
 
+  private clear(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
   private forget(key: string): void {
     this.generation++;
     this.cache.delete(key);
@@ -145,12 +164,16 @@ class IntrospectionCache implements AuthServer {
     if (generation !== this.generation) return answer; // invalidated while we waited: do not cache
     if (answer.active) {
       // Kept for the whole TTL even when exp comes first: past exp a hit answers inactive without a call.
-      this.cache.set(key, answer, { ttl: this.settings.ttlSeconds * 1000 });
+      this.cache.set(key, answer, { ttl: this.ttlMs(this.settings.ttlSeconds) });
       this.bySubject.add(answer.subject, key);
     } else if (this.settings.negativeTtlSeconds > 0) {
-      this.cache.set(key, answer, { ttl: this.settings.negativeTtlSeconds * 1000 });
+      this.cache.set(key, answer, { ttl: this.ttlMs(this.settings.negativeTtlSeconds) });
     }
     return answer;
+  }
+
+  private ttlMs(seconds: number): number {
+    return 1000 * (this.deaf ? Math.min(seconds, this.settings.deafTtlSeconds ?? 2) : seconds);
   }
 }
 
