@@ -5,10 +5,12 @@ import { grantedScopes, requestedScopes, type Scope } from '../../domain/scopes.
 import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidToken, type FieldError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/index.js';
 import { isUnavailable } from '../db/db-errors.js';
+import { notifyRetirements } from '../db/postgres-retirement-channel.js';
 import type { Database } from '../db/schema.js';
 import type { PasswordCheckLimits } from './password-check-limiter.js';
 import { PasswordChecker } from './password-checker.js';
 import { passwordProblems } from './password-policy.js';
+import { refuseSpentRefreshToken, type AuthServerLog, type RefreshReuseSettings } from './refresh-token-reuse.js';
 
 export interface EmbeddedAuthSettings {
   /** Lifetime of an access token; default 36000 s, like DOT's default. */
@@ -20,22 +22,31 @@ export interface EmbeddedAuthSettings {
   passwordHashCost?: number;
   /** How many password hashes run and wait at once (default 2 and 4); see PasswordCheckLimiter. */
   passwordChecks?: PasswordCheckLimits;
+  /** How long after a rotation a replay of the old refresh token is taken for the client's own race (default 5 s); see refresh-token-reuse.ts. */
+  refreshReuseGraceSeconds?: number;
+  /** Where a reused refresh token is reported (with the account's subject, never a token). */
+  log?: AuthServerLog;
   now?: () => Date;
 }
 
 /**
  * An authorization server inside Gatehouse, for a zero-setup start. Tokens are stored only as
- * sha256 hashes; a refresh rotates the pair; a password change revokes every token of the account.
+ * sha256 hashes; a refresh rotates the pair; a rotated refresh token used again revokes its family;
+ * a password change revokes every token of the account. Every revocation is published on the
+ * retirement channel in its own transaction, so every instance hears of it when it commits.
  */
 export class EmbeddedAuthServer implements AuthServer {
   private readonly ttlSeconds: number;
   private readonly now: () => Date;
   private readonly passwords: PasswordChecker;
+  private readonly reuse: RefreshReuseSettings;
 
   constructor(private readonly db: Kysely<Database>, settings: EmbeddedAuthSettings = {}) {
     this.ttlSeconds = settings.accessTokenTtlSeconds ?? 36_000;
     this.now = settings.now ?? (() => new Date());
     this.passwords = new PasswordChecker(settings.passwordHashCost, settings.passwordChecks);
+    const log = settings.log ?? { info: () => undefined, warn: () => undefined };
+    this.reuse = { graceMs: (settings.refreshReuseGraceSeconds ?? 5) * 1000, now: this.now, log };
   }
 
   signUp({ email, password }: SignUp): Promise<Account> {
@@ -69,20 +80,22 @@ export class EmbeddedAuthServer implements AuthServer {
   }
 
   refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
-    return this.guard(() => this.db.transaction().execute(async (trx) => {
+    const refreshHash = sha256(refreshToken);
+    return this.guard(async () => (await this.db.transaction().execute(async (trx) => {
       // One UPDATE spends the refresh token: of two concurrent refreshes, only one gets a row back.
       const spent = await trx.updateTable('embedded_auth_tokens')
         .set({ refresh_used: true, revoked_at: this.now() })
-        .where('refresh_hash', '=', sha256(refreshToken))
+        .where('refresh_hash', '=', refreshHash)
         .where('refresh_used', '=', false)
         .where('revoked_at', 'is', null)
-        .returning(['account_id', 'scopes', 'jkt'])
+        .returning(['account_id', 'scopes', 'jkt', 'access_hash', 'family'])
         .executeTakeFirst();
-      if (!spent) throw new InvalidGrant('the refresh token is invalid, used or revoked');
+      if (!spent) return undefined; // refused below, outside this transaction, so a family revocation commits
       // RFC 9449 §5: a bound pair's refresh token is useless without the key (the transaction rolls the spend back).
       if (spent.jkt !== null && spent.jkt !== proofKey) throw new InvalidGrant('this refresh token is bound to a DPoP key: send a proof by that key');
-      return this.grant(trx, spent.account_id, grantedScopes(spent.scopes), spent.jkt ?? proofKey);
-    }));
+      await notifyRetirements(trx, [{ tokenHash: spent.access_hash }]);
+      return this.grant(trx, spent.account_id, grantedScopes(spent.scopes), spent.jkt ?? proofKey, spent.family);
+    })) ?? refuseSpentRefreshToken(this.db, refreshHash, this.reuse));
   }
 
   changePassword(accessToken: string, { oldPassword, password }: PasswordChange): Promise<void> {
@@ -103,6 +116,7 @@ export class EmbeddedAuthServer implements AuthServer {
         // Unlike DOT, which keeps them: whoever held a token for the old password loses it.
         await trx.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
           .where('account_id', '=', account.id).where('revoked_at', 'is', null).execute();
+        await notifyRetirements(trx, [{ subject: String(account.id) }]);
       });
     });
   }
@@ -110,8 +124,11 @@ export class EmbeddedAuthServer implements AuthServer {
   revoke(accessToken: string): Promise<void> {
     return this.guard(async () => {
       // The pair goes together: a refresh token must not resurrect a revoked access token.
-      await this.db.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
-        .where('access_hash', '=', sha256(accessToken)).where('revoked_at', 'is', null).execute();
+      await this.db.transaction().execute(async (trx) => {
+        const revoked = await trx.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
+          .where('access_hash', '=', sha256(accessToken)).where('revoked_at', 'is', null).returning('access_hash').execute();
+        await notifyRetirements(trx, revoked.map((r) => ({ tokenHash: r.access_hash })));
+      });
     });
   }
 
@@ -141,12 +158,13 @@ export class EmbeddedAuthServer implements AuthServer {
       .executeTakeFirst();
   }
 
-  /** A new pair, bound to the DPoP key `jkt` when given (RFC 9449 §5: token_type DPoP). */
-  private async grant(db: Kysely<Database>, accountId: number, scopes: Scope[], jkt?: string | undefined): Promise<TokenPair> {
+  /** A new pair, bound to the DPoP key `jkt` when given (RFC 9449 §5: token_type DPoP), in `family` (a new one for a sign-in). */
+  private async grant(db: Kysely<Database>, accountId: number, scopes: Scope[], jkt?: string | undefined, family?: string): Promise<TokenPair> {
     const pair: TokenPair = { accessToken: newToken(), refreshToken: newToken(), expiresIn: this.ttlSeconds, scopes, ...(jkt ? { boundTo: jkt } : {}) };
     await db.insertInto('embedded_auth_tokens').values({
       access_hash: sha256(pair.accessToken), refresh_hash: sha256(pair.refreshToken), account_id: accountId,
       scopes: scopes.join(' '), expires_at: new Date(this.now().getTime() + this.ttlSeconds * 1000), jkt: jkt ?? null,
+      family: family ?? sha256(pair.accessToken),
     }).execute();
     return pair;
   }

@@ -55,6 +55,8 @@ export interface EmbeddedAuthTokensTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** RFC 7638 thumbprint of the DPoP key the pair is bound to; null for bearer tokens. */
   jkt: ColumnType<string | null, string | null | undefined, never>;
+  /** The access hash of the first pair of the sign-in this pair was refreshed from (itself for a sign-in). */
+  family: ColumnType<string, string, never>;
   created_at: CreatedAt;
 }
 

@@ -3,6 +3,7 @@ import * as createUsersAndItems from './2026-11-28T1400_create_users_and_items.j
 import * as createEmbeddedAuth from './2026-11-28T1401_create_embedded_auth.js';
 import * as createIdempotencyKeys from './2026-12-02T0900_create_idempotency_keys.js';
 import * as addDpop from './2026-12-02T1500_add_dpop.js';
+import * as refreshTokenFamilies from './2026-12-02T1600_refresh_token_families.js';
 
 /**
  * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T1401_create_embedded_auth': createEmbeddedAuth,
   '2026-12-02T0900_create_idempotency_keys': createIdempotencyKeys,
   '2026-12-02T1500_add_dpop': addDpop,
+  '2026-12-02T1600_refresh_token_families': refreshTokenFamilies,
 };
 
 export const migrationProvider: MigrationProvider = {
