@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, EmbeddedJWK, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Account } from '../../src/domain/account.js';
 
@@ -25,8 +25,8 @@ export interface OidcPeer {
   otherAudience: string;
   /** Creates an account in the peer's store (there is no sign-up endpoint). */
   addAccount(email: string, password: string): Promise<Account>;
-  /** Password grant straight at the peer, as a client of Gatehouse's would. */
-  token(fields: { email: string; password: string; scope?: string; resource?: string; ttl?: number }): Promise<{ access_token: string; refresh_token: string }>;
+  /** Password grant straight at the peer, as a client of Gatehouse's would; with `dpop`, a proof for `${url}/token`. */
+  token(fields: { email: string; password: string; scope?: string; resource?: string; ttl?: number; dpop?: string }): Promise<{ access_token: string; refresh_token: string; token_type: string }>;
   /** RFC 7009 at the peer, behind Gatehouse's back. */
   revoke(token: string): Promise<void>;
   stop(): Promise<void>;
@@ -39,6 +39,20 @@ export interface OidcPeerOptions {
 }
 
 const SCOPES = 'read write';
+
+/**
+ * The DPoP proof at the token endpoint, checked as oidc-provider's own grants do (its helper is
+ * internal, and loads a second copy of its state when imported from outside): signature by the
+ * embedded public key, typ, htm, htu. What it binds the token to is the key's thumbprint.
+ */
+async function validateDpop(ctx: KoaContextWithOIDC, tokenEndpoint: string): Promise<{ thumbprint: string } | undefined> {
+  const header = ctx.get('DPoP');
+  if (!header) return undefined;
+  const { payload, protectedHeader } = await jwtVerify(header, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'] })
+    .catch(() => { throw new errors.InvalidDpopProof('invalid DPoP proof'); });
+  if (payload.htm !== 'POST' || payload.htu !== tokenEndpoint) throw new errors.InvalidDpopProof('DPoP proof for another request');
+  return { thumbprint: await calculateJwkThumbprint(protectedHeader.jwk!, 'sha256') };
+}
 
 export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: OidcPeerOptions): Promise<OidcPeer> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
@@ -71,6 +85,7 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
       introspection: { enabled: true, allowedPolicy: () => true }, // only confidential clients exist here
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
+      dPoP: { enabled: true }, // RFC 9449: a proof at /token gets a token bound to its key (cnf.jkt)
       resourceIndicators: {
         enabled: true,
         defaultResource: () => audience,
@@ -110,19 +125,23 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
     grant.addResourceScope(target, asked.join(' '));
     const grantId = await grant.save();
     const at = new provider.AccessToken({ accountId: account.subject, client, grantId, gty: 'password', scope: asked.join(' ') });
+    // What oidc-provider's own grants do with a DPoP proof; an extension grant has to ask for it.
+    const dPoP = await validateDpop(ctx, `${url}/token`);
+    if (dPoP) (at as unknown as { setThumbprint(kind: 'jkt', value: string): void }).setThumbprint('jkt', dPoP.thumbprint); // missing from @types/oidc-provider 8
     // ResourceServer is missing from @types/oidc-provider 8
     at.resourceServer = new (provider as unknown as { ResourceServer: new (id: string, info: object) => never }).ResourceServer(target, info);
     const rt = new provider.RefreshToken({ accountId: account.subject, client, grantId, gty: 'password', scope: asked.join(' '), resource: target });
     ctx.body = {
-      access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration,
+      access_token: await at.save(), token_type: dPoP ? 'DPoP' : 'Bearer', expires_in: at.expiration,
       refresh_token: await rt.save(), scope: asked.join(' '),
     };
   }, ['username', 'password', 'scope', 'resource', 'ttl']);
 
+  provider.on('server_error', (_ctx: unknown, err: Error) => { if (process.env.OIDC_PEER_DEBUG) console.error('oidc-peer:', err); });
   handler = provider.callback();
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-  const post = async (path: string, fields: Record<string, string>) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { Authorization: basic }, body: new URLSearchParams(fields) });
+  const post = async (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { Authorization: basic, ...headers }, body: new URLSearchParams(fields) });
     const text = await res.text(); // revocation answers 200 with no body
     const body = (text ? JSON.parse(text) : {}) as Record<string, string>;
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.error}`);
@@ -138,12 +157,12 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
       bySubject.set(subject, email.toLowerCase());
       return { subject, email };
     },
-    async token({ email, password, scope, resource, ttl }) {
+    async token({ email, password, scope, resource, ttl, dpop }) {
       const body = await post('/token', {
         grant_type: 'password', username: email, password, ...(scope ? { scope } : {}),
         ...(resource ? { resource } : {}), ...(ttl ? { ttl: String(ttl) } : {}),
-      });
-      return { access_token: body.access_token!, refresh_token: body.refresh_token! };
+      }, dpop ? { DPoP: dpop } : {});
+      return { access_token: body.access_token!, refresh_token: body.refresh_token!, token_type: body.token_type! };
     },
     async revoke(token) { await post('/token/revocation', { token }); },
     stop: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }),

@@ -3,7 +3,8 @@ import { normalizeEmail, type Introspection } from '../../domain/account.js';
 /**
  * RFC 7662 introspection answers and RFC 9068 JWT access tokens carry the same claims. The subject
  * is `sub` (or `username` from servers that send no `sub`); the email is the `email` claim when
- * the server puts one in its tokens, else the username, else the subject itself.
+ * the server puts one in its tokens, else the username, else the subject itself. A key binding
+ * (cnf.jkt) comes along as `jkt`, for the proof check.
  * Returns undefined for a token that names no user: nobody to act for.
  */
 export function userClaims(
@@ -16,11 +17,13 @@ export function userClaims(
   // RFC 9068 §2.2: a client acting for itself (client credentials) puts its own id in `sub`.
   if (sub !== undefined && sub === nonEmpty(claims.client_id) && username === undefined) return undefined;
   if (audience !== undefined && !audiences(claims.aud).includes(audience)) return undefined;
-  const tokenType = nonEmpty(claims.token_type);
-  if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') return undefined; // DPoP-bound or not an access token
+  // RFC 9449 §6: a sender-constrained token names its key's thumbprint in cnf.jkt (and, introspected, token_type DPoP).
+  const jkt = nonEmpty((claims.cnf as { jkt?: unknown } | undefined)?.jkt);
+  const tokenType = nonEmpty(claims.token_type)?.toLowerCase();
+  if (tokenType !== undefined && tokenType !== 'bearer' && !(tokenType === 'dpop' && jkt)) return undefined; // not an access token we can check
   const email = nonEmpty(claims.email) ?? username ?? subject;
   const scope = typeof claims.scope === 'string' ? claims.scope : '';
-  return { active: true, subject, email: normalizeEmail(email), scopes: scope.split(' ').filter(Boolean) };
+  return { active: true, subject, email: normalizeEmail(email), scopes: scope.split(' ').filter(Boolean), ...(jkt ? { jkt } : {}) };
 }
 
 function audiences(aud: unknown): string[] {
