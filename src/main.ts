@@ -13,8 +13,12 @@ import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
 import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
+import { KyselyTokenLedger } from './adapters/db/kysely-token-ledger.js';
+import { PostgresRetirementChannel } from './adapters/db/postgres-retirement-channel.js';
+import { withTokenLedger } from './adapters/auth/token-ledger.js';
 import { KyselyProofReplayStore } from './adapters/db/kysely-proof-replay-store.js';
 import { sharedSecret } from './adapters/db/shared-secret.js';
+import { RedisProofReplayStore } from './adapters/redis/redis-proof-replay-store.js';
 import { hmacNonces } from './adapters/http/dpop/nonces.js';
 import { DPOP_ALGORITHMS, proofVerifier } from './adapters/http/dpop/proof.js';
 import { KyselyUserRepository } from './adapters/db/kysely-user-repository.js';
@@ -47,15 +51,25 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     log: (msg) => logger.debug({ component: 'database' }, msg),
   });
   let limiters: ReturnType<typeof createLimiters> | undefined;
+  let retirements: PostgresRetirementChannel | undefined;
   let server: Server | undefined;
+  // DPoP jtis where every instance sees them: Redis when REDIS_URL is set, else PostgreSQL.
+  const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
   try {
     const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
-    const chosen = chooseAuthServer(config.auth, database.db);
+    const chosen = chooseAuthServer(config.auth, database.db, logger);
     const timed = metrics ? withInstrumentation(chosen.server, metrics.observeAuthCall) : chosen.server; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
     const breaker = chosen.remote ? withCircuitBreaker(timed, config.breaker) : undefined;
-    const cache = chosen.cacheable ? withIntrospectionCache(breaker ?? timed, {
-      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries,
+    // What one instance retires every instance's cache forgets: LISTEN/NOTIFY on the shared database.
+    const channel = retirements = chosen.cacheable ? new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: logger }) : undefined;
+    await channel?.start();
+    // A remote server's tokens seen, issued and retired, shared by the instances (embedded: its own tables say it all).
+    const ledgered = channel && chosen.remote ? withTokenLedger(breaker ?? timed, new KyselyTokenLedger(database.db), {
+      retireOnPasswordChange: chosen.keepsTokensOnPasswordChange === true, channel, log: logger,
+    }) : breaker ?? timed;
+    const cache = chosen.cacheable ? withIntrospectionCache(ledgered, {
+      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, ...(channel ? { retirements: channel } : {}),
     }) : undefined;
     const authServer = cache ?? breaker ?? timed;
     const deps: Deps = {
@@ -79,7 +93,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
     const dpop = proofVerifier(
       { algorithms: DPOP_ALGORITHMS, iatWindowSeconds: config.dpop.iatWindowSeconds, required: config.dpop.required },
-      new KyselyProofReplayStore(database.db),
+      redisReplays ?? new KyselyProofReplayStore(database.db),
       config.dpop.nonce ? hmacNonces(() => sharedSecret(database.db, 'dpop-nonce')) : undefined,
     );
     const app = createApp({
@@ -99,12 +113,16 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       async close() {
         await closeGracefully(listening);
         await limiters?.close();
+        redisReplays?.close();
+        await retirements?.close();
         await database.close();
       },
     };
   } catch (err) {
     server?.close();
     await limiters?.close();
+    redisReplays?.close();
+    await retirements?.close();
     await database.close();
     throw err;
   }
@@ -128,15 +146,17 @@ interface ChosenAuthServer {
   remote: boolean;
   /** Asked about each token: worth the introspection cache. A JWT is checked locally in microseconds, so caching it would only delay revocation-like changes for nothing. */
   cacheable: boolean;
+  /** Its tokens outlive a password change (DOT 1.7): Gatehouse retires the ones it has seen itself. */
+  keepsTokensOnPasswordChange?: boolean;
 }
 
 /** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
-function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0]): ChosenAuthServer {
+function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], log: Logger): ChosenAuthServer {
   switch (auth.adapter) {
     case 'embedded':
-      return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost }), remote: false, cacheable: true };
+      return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
     case 'dot':
-      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true };
+      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true, keepsTokensOnPasswordChange: true };
     case 'oauth2':
       return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}) }), remote: true, cacheable: true };
     case 'jwt': {

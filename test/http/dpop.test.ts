@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
+import pg from 'pg';
+import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { loadConfig } from '../../src/config.js';
@@ -11,6 +13,13 @@ import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js
 import { itemEndpointsSuite } from './items-suite.js';
 
 const PASSWORD = 'correct horse battery';
+const { Client } = pg;
+
+async function redisAvailable(): Promise<boolean> {
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try { await redis.connect(); return (await redis.ping()) === 'PONG'; } catch { return false; } finally { redis.disconnect(); }
+}
 
 /** Two Gatehouse instances on one PostgreSQL database, as behind a load balancer. */
 async function twoInstances(env: Record<string, string> = {}) {
@@ -21,7 +30,7 @@ async function twoInstances(env: Record<string, string> = {}) {
   }), pino({ level: 'warn' }, { write: (line: string) => { logs.push(line); } }));
   const a: RunningGatehouse = await start();
   const b: RunningGatehouse = await start();
-  return { a, b, logs, close: async () => { await a.close(); await b.close(); await db.drop(); } };
+  return { a, b, logs, databaseUrl: db.url, close: async () => { await a.close(); await b.close(); await db.drop(); } };
 }
 
 /** Signs up and gets a pair, bound to `key` when given. */
@@ -158,6 +167,37 @@ describe('DPoP: sender-constrained tokens (RFC 9449) with the embedded authoriza
     expect(metadata.body.dpop_signing_alg_values_supported).to.deep.equal(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA']);
     const challenge = (await api.get('/items/')).headers.get('www-authenticate');
     expect(challenge).to.match(/^Bearer realm="gatehouse", resource_metadata="[^"]+", DPoP realm="gatehouse", algs="ES256 ES384 RS256 PS256 EdDSA", resource_metadata="[^"]+"$/);
+  });
+});
+
+describe('DPoP jtis in Redis when REDIS_URL is set', function () {
+  this.timeout(60_000);
+  let servers: Awaited<ReturnType<typeof twoInstances>>;
+
+  before(async function () {
+    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
+    requireService(this, await redisAvailable(), 'Redis on 127.0.0.1:6379');
+    servers = await twoInstances({ REDIS_URL: 'redis://127.0.0.1:6379' });
+  });
+  after(async () => { await servers?.close(); });
+
+  it('refuses a jti replayed on the other instance, and keeps none in PostgreSQL', async () => {
+    const key = await newDpopKey();
+    const api = new ApiClient(servers.a.url);
+    const { token } = await account(api, key);
+    const jti = `redis-${Math.random().toString(36).slice(2)}`;
+    const at = (server: RunningGatehouse) => new URL('/items/', server.url);
+    const first = await getItems(api, { Authorization: `DPoP ${token}`, DPoP: await proof(key, { method: 'GET', url: at(servers.a), token, jti }) });
+    expect(first.status, first.text).to.equal(200);
+    const replay = await getItems(new ApiClient(servers.b.url), { Authorization: `DPoP ${token}`, DPoP: await proof(key, { method: 'GET', url: at(servers.b), token, jti }) });
+    expectDpopRefusal(replay, 'invalid_dpop_proof');
+    const pg = new Client({ connectionString: servers.databaseUrl });
+    await pg.connect();
+    try {
+      expect((await pg.query('select count(*)::int as n from dpop_proof_jtis')).rows[0].n).to.equal(0);
+    } finally {
+      await pg.end();
+    }
   });
 });
 
