@@ -124,7 +124,14 @@ export interface paths {
     "/items/{id}/": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path: {
                 /** @description The item's id. */
                 id: components["parameters"]["ItemId"];
@@ -780,6 +787,12 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+         *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+         *     tokens" in the description.
+         */
+        DPoPProof: string;
         /** @description The item's id. */
         ItemId: number;
         /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -881,7 +894,14 @@ export interface operations {
     getToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -910,7 +930,14 @@ export interface operations {
     refreshToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -939,7 +966,14 @@ export interface operations {
     changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -979,7 +1013,14 @@ export interface operations {
                 /** @description The sort key; a leading `-` sorts descending. Ties are broken by id in the same direction. */
                 ordering?: components["schemas"]["Ordering"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1005,6 +1046,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
                 /**
                  * @description Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a unique value per request,
                  *     a UUID say, sent again unchanged with every retry of that request. A retry with the same key
@@ -1050,7 +1097,14 @@ export interface operations {
     getItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
             path: {
                 /** @description The item's id. */
                 id: components["parameters"]["ItemId"];
@@ -1080,6 +1134,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
@@ -1121,6 +1181,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
@@ -1151,6 +1217,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
