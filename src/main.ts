@@ -34,6 +34,7 @@ import { compileRequestValidators } from './adapters/http/contract/request-valid
 import { runClusterPrimary } from './adapters/cluster/primary.js';
 import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Credentials } from './domain/account.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
@@ -66,7 +67,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     await channel?.start();
     // A remote server's tokens seen, issued and retired, shared by the instances (embedded: its own tables say it all).
     const ledgered = channel && chosen.remote ? withTokenLedger(breaker ?? timed, new KyselyTokenLedger(database.db), {
-      retireOnPasswordChange: chosen.keepsTokensOnPasswordChange === true, channel, log: logger,
+      ...(chosen.keepsTokensOnPasswordChange ? { retireOnPasswordChange: chosen.keepsTokensOnPasswordChange } : {}), channel, log: logger,
     }) : breaker ?? timed;
     const cache = chosen.cacheable ? withIntrospectionCache(ledgered, {
       ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, ...(channel ? { retirements: channel } : {}),
@@ -146,8 +147,8 @@ interface ChosenAuthServer {
   remote: boolean;
   /** Asked about each token: worth the introspection cache. A JWT is checked locally in microseconds, so caching it would only delay revocation-like changes for nothing. */
   cacheable: boolean;
-  /** Its tokens outlive a password change (DOT 1.7): Gatehouse retires the ones it has seen itself. */
-  keepsTokensOnPasswordChange?: boolean;
+  /** Its tokens outlive a password change (DOT 1.7): Gatehouse retires the ones it has seen itself, knowing whose a password grant's are. */
+  keepsTokensOnPasswordChange?: { subjectOf(credentials: Credentials): string };
 }
 
 /** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
@@ -156,7 +157,9 @@ function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof E
     case 'embedded':
       return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
     case 'dot':
-      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true, keepsTokensOnPasswordChange: true };
+      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true,
+        // DOT matched the username exactly against the email sent, and introspection names the username.
+        keepsTokensOnPasswordChange: { subjectOf: (credentials) => credentials.email } };
     case 'oauth2':
       return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}) }), remote: true, cacheable: true };
     case 'jwt': {

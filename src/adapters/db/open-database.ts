@@ -19,6 +19,8 @@ export interface DatabaseSettings {
 export interface OpenDatabase {
   db: Kysely<Database>;
   mode: 'postgres' | 'embedded';
+  /** Where it is, for a connection of one's own outside the pool (the retirement channel's LISTEN). */
+  url: string;
   /** Ends the pool, then stops the embedded server if there is one. Safe to call twice. */
   close(): Promise<void>;
   /** `select 1`. @throws DatabaseUnavailable */
@@ -38,8 +40,9 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
       log,
     });
   }
+  const url = settings.databaseUrl ?? embedded!.url;
   const pool = new pg.Pool({
-    connectionString: settings.databaseUrl ?? embedded!.url,
+    connectionString: url,
     max: settings.poolSize ?? 10,
     connectionTimeoutMillis: 5_000, // a request waits this long for a connection, then gets a 503
     idleTimeoutMillis: 30_000,
@@ -62,6 +65,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
   return {
     db,
     mode: embedded ? 'embedded' : 'postgres',
+    url,
     close,
     async ping() {
       try {

@@ -7,6 +7,7 @@ export interface Database {
   embedded_auth_accounts: EmbeddedAuthAccountsTable;
   embedded_auth_tokens: EmbeddedAuthTokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  seen_tokens: SeenTokensTable;
   dpop_proof_jtis: DpopProofJtisTable;
   gatehouse_secrets: GatehouseSecretsTable;
 }
@@ -83,4 +84,17 @@ export interface GatehouseSecretsTable {
   name: string;
   value: string;
   created_at: CreatedAt;
+}
+
+/** A remote server's access token as the instances know it; see the migration that creates it. */
+export interface SeenTokensTable {
+  token_hash: string;
+  /** sha256 hex of the refresh token issued with it, when the pair came through Gatehouse. */
+  refresh_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Null until known: from a password grant through Gatehouse, or an introspection (which wins). */
+  subject: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set when a password change through Gatehouse retired it: refused everywhere from then on. */
+  retired_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Pruned after this. */
+  keep_until: Date;
 }

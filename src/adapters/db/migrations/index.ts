@@ -4,6 +4,7 @@ import * as createEmbeddedAuth from './2026-11-28T1401_create_embedded_auth.js';
 import * as createIdempotencyKeys from './2026-12-02T0900_create_idempotency_keys.js';
 import * as addDpop from './2026-12-02T1500_add_dpop.js';
 import * as refreshTokenFamilies from './2026-12-02T1600_refresh_token_families.js';
+import * as createSeenTokens from './2026-12-02T1601_create_seen_tokens.js';
 
 /**
  * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0900_create_idempotency_keys': createIdempotencyKeys,
   '2026-12-02T1500_add_dpop': addDpop,
   '2026-12-02T1600_refresh_token_families': refreshTokenFamilies,
+  '2026-12-02T1601_create_seen_tokens': createSeenTokens,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import { InvalidGrant } from '../../domain/errors.js';
+import type { AuthServer } from '../../ports/auth-server.js';
+import type { RetirementChannel } from '../../ports/retirement-channel.js';
+
+/** A pair by its hashes; `expiresIn` is the access token's lifetime in seconds. */
+export interface HashedPair { tokenHash: string; refreshHash: string; expiresIn: number }
+
+/** What every instance knows of a remote server's tokens, shared through the database. Every method may throw DatabaseUnavailable. */
+export interface TokenLedger {
+  /** An access token by hash: the subject an introspection named (null before any did), and whether it was retired. */
+  find(tokenHash: string): Promise<{ subject: string | null; retired: boolean } | undefined>;
+  /** True when the pair this refresh token came with was retired. */
+  refreshRetired(refreshHash: string): Promise<boolean>;
+  /** An introspection named the token's subject (it wins over what was recorded); kept until `exp` at least. */
+  introspected(tokenHash: string, subject: string, exp: Date): Promise<void>;
+  /** A pair handed out through Gatehouse, to `subject` when known. */
+  issued(pair: HashedPair, subject?: string): Promise<void>;
+  /** `refreshHash` was spent for `pair`: its access token is retired on every instance, and `pair` inherits what was known of it. */
+  refreshed(refreshHash: string, pair: HashedPair): Promise<void>;
+  /** Every token of `subject` the instances have seen is refused from now on, and every instance is told. */
+  retireSubject(subject: string): Promise<void>;
+}
+
+export interface TokenLedgerSettings {
+  /**
+   * Set when the server keeps tokens valid across a password change (DOT 1.7): Gatehouse then
+   * retires every token of the account it has seen itself, and checks each introspection against
+   * the ledger. `subjectOf` names the subject a password grant's tokens introspect as, so a pair
+   * is the account's from the moment it is issued, before its access token is ever used.
+   */
+  retireOnPasswordChange?: { subjectOf(credentials: Credentials): string };
+  /** For revocations, which need nothing from the ledger. */
+  channel: RetirementChannel;
+  log: { warn(fields: object, message: string): void };
+}
+
+export function withTokenLedger(inner: AuthServer, ledger: TokenLedger, settings: TokenLedgerSettings): AuthServer {
+  return new LedgeredAuthServer(inner, ledger, settings);
+}
+
+/**
+ * Under the introspection cache, so `introspect` runs on cache misses only: one look-up by primary
+ * key each, and one write the first time any instance sees a token. What the server has done
+ * (issued, refreshed, changed a password) is never undone by a ledger failure: that is logged, and
+ * the answer still reaches the client.
+ */
+class LedgeredAuthServer implements AuthServer {
+  constructor(private readonly inner: AuthServer, private readonly ledger: TokenLedger, private readonly settings: TokenLedgerSettings) {}
+
+  signUp(input: SignUp): Promise<Account> { return this.inner.signUp(input); }
+  ping(): Promise<void> { return this.inner.ping(); }
+
+  async issueToken(credentials: Credentials): Promise<TokenPair> {
+    const pair = await this.inner.issueToken(credentials);
+    await this.quietly('issueToken', () => this.ledger.issued(hashed(pair), this.settings.retireOnPasswordChange?.subjectOf(credentials)));
+    return pair;
+  }
+
+  async refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
+    const refreshHash = sha256(refreshToken);
+    if (this.settings.retireOnPasswordChange && (await this.ledger.refreshRetired(refreshHash))) {
+      throw new InvalidGrant('the refresh token is invalid, used or revoked'); // the server would still honour it
+    }
+    const pair = await this.inner.refresh(refreshToken, proofKey);
+    await this.quietly('refresh', () => this.ledger.refreshed(refreshHash, hashed(pair)));
+    return pair;
+  }
+
+  async changePassword(accessToken: string, change: PasswordChange): Promise<void> {
+    await this.inner.changePassword(accessToken, change);
+    if (!this.settings.retireOnPasswordChange) return;
+    await this.quietly('changePassword', async () => {
+      let subject = (await this.ledger.find(sha256(accessToken)))?.subject;
+      if (!subject) {
+        const claims = await this.inner.introspect(accessToken); // the server keeps it valid, so it still answers
+        subject = claims.active ? claims.subject : undefined;
+      }
+      if (subject) await this.ledger.retireSubject(subject);
+    });
+  }
+
+  async revoke(accessToken: string): Promise<void> {
+    try {
+      await this.inner.revoke(accessToken);
+    } finally {
+      await this.quietly('revoke', () => this.settings.channel.publish([{ tokenHash: sha256(accessToken) }]));
+    }
+  }
+
+  async introspect(accessToken: string): Promise<Introspection> {
+    if (!this.settings.retireOnPasswordChange) return this.inner.introspect(accessToken);
+    const tokenHash = sha256(accessToken);
+    const known = await this.ledger.find(tokenHash);
+    if (known?.retired) return { active: false };
+    const claims = await this.inner.introspect(accessToken);
+    if (claims.active && known?.subject !== claims.subject) await this.ledger.introspected(tokenHash, claims.subject, new Date(claims.exp * 1000));
+    return claims;
+  }
+
+  private async quietly(call: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.settings.log.warn({ call, err: err instanceof Error ? err.message : String(err) }, 'token ledger: could not record what the auth server did; other instances may trust a retired token until its cache entry expires');
+    }
+  }
+}
+
+function hashed(pair: TokenPair): HashedPair {
+  return { tokenHash: sha256(pair.accessToken), refreshHash: sha256(pair.refreshToken), expiresIn: pair.expiresIn };
+}
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
