@@ -1,5 +1,5 @@
-// `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--keep-logs] [--no-build]`: Gatehouse against a bare node:http + pg
-// baseline in one run, loopback only. See README, "Performance".
+// `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--perf dir] [--node-args '--trace-gc …'] [--keep-logs] [--no-build]`:
+// Gatehouse against a bare node:http + pg baseline in one run, loopback only. See README, "Performance".
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { freshPostgresDatabase } from '../../test/support/postgres.js';
 import { haveWrk, load, median, rssMb, type LoadSpec, type Sample } from './load.js';
 import { printTable, type Row } from './report.js';
 import { countIntrospections } from './introspections.js';
+import { startPerf } from './perf.js';
 import { startBaseline, startGatehouseProcess, type Child } from './servers.js';
 
 const args = process.argv.slice(2);
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   const profileDir = option('--profile');
+  const perfDir = option('--perf'); // on-CPU samples of both servers under load: see perf-top.mjs
   try {
     const db = await freshPostgresDatabase();
     cleanups.push(db.drop);
@@ -37,9 +39,14 @@ async function main(): Promise<void> {
       RATE_LIMIT_ENABLED: 'false', // the token scenario signs one account in thousands of times a second on purpose
     };
     const gatehouseLog = join(scratch, 'gatehouse.log');
-    let gatehouse = await startGatehouseProcess(env, gatehouseLog, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const nodeArgs = [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(perfDir ? ['--perf-basic-prof'] : []),
+      ...(option('--node-args')?.split(' ').filter(Boolean) ?? []),
+    ];
+    let gatehouse = await startGatehouseProcess(env, gatehouseLog, nodeArgs); // its output is in the log --keep-logs keeps
     cleanups.push(() => gatehouse.stop());
     const firstStartMs = gatehouse.startMs;
+    const profiledUrl = gatehouse.url; // the restart below gets another port
     console.log(`gatehouse ready in ${firstStartMs.toFixed(0)} ms (fresh database, migrations included)`);
 
     const account = { email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' };
@@ -48,8 +55,11 @@ async function main(): Promise<void> {
     const bearer = { Authorization: `Bearer ${token}` };
     await fetch(`${gatehouse.url}/items/?limit=1`, { headers: bearer }).then((r) => r.arrayBuffer()); // mirrors the user
     const user = await seed(db.url, account.email);
-    const baseline = await startBaseline({ DATABASE_URL: db.url, BENCH_TOKENS: JSON.stringify({ [token]: user }) }, join(scratch, 'baseline.log'));
+    const baseline = await startBaseline({ DATABASE_URL: db.url, BENCH_TOKENS: JSON.stringify({ [token]: user }) }, join(scratch, 'baseline.log'),
+      [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'baseline')}`] : []), ...(perfDir ? ['--perf-basic-prof'] : [])]);
     cleanups.push(() => baseline.stop());
+    const perf = perfDir ? await startPerf(perfDir, { gatehouse: gatehouse.pid, baseline: baseline.pid }) : undefined;
+    if (perf) cleanups.push(() => perf.stop());
 
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
@@ -84,6 +94,7 @@ async function main(): Promise<void> {
         'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${dot.clientId}:${dot.clientSecret}`).toString('base64')}`,
       } }, 0.9, 'baseline = DOT directly');
 
+    await perf?.stop({ gatehouse: served.get(profiledUrl) ?? 0, baseline: served.get(baseline.url) ?? 0 });
     for (const [name, c] of [['Gatehouse', gatehouse], ['baseline', baseline]] as const) {
       const mb = rssMb(c.pid);
       rows.push({ scenario: `RSS after the run: ${name}`, gatehouse: `${mb.toFixed(0)} MB`, baseline: '', ratio: '', target: '≤ 150 MB', pass: mb <= 150 });
@@ -97,6 +108,12 @@ async function main(): Promise<void> {
     });
 
     printTable(rows, { quick, seconds: SECONDS, rounds: ROUNDS });
+    if (profileDir || perfDir || option('--node-args')) {
+      const count = (url: string) => served.get(url) ?? 0;
+      console.log(`\nrequests served under load, warm-up included: Gatehouse ${count(profiledUrl)}, baseline ${count(baseline.url)}`
+        + (profileDir ? `; profiles in ${profileDir} and ${join(profileDir, 'baseline')} (top-functions.mjs --requests N: µs per request)` : '')
+        + (perfDir ? `; perf samples in ${perfDir} (node scripts/bench/perf-top.mjs ${perfDir})` : ''));
+    }
     const jsonFile = option('--json');
     if (jsonFile) {
       writeFileSync(jsonFile, JSON.stringify({ date: new Date().toISOString(), quick, seconds: SECONDS, rounds: ROUNDS, rows, details }, null, 2));
@@ -109,15 +126,24 @@ async function main(): Promise<void> {
   }
 }
 
+/** Requests each server (by its origin) was sent under load, warm-up included: what a profile's time is divided by. */
+const served = new Map<string, number>();
+async function counted(spec: LoadSpec, seconds: number, scratch: string, tag: string): Promise<Sample> {
+  const sample = await load(spec, seconds, scratch, tag);
+  const origin = new URL(spec.url).origin;
+  served.set(origin, (served.get(origin) ?? 0) + sample.requests);
+  return sample;
+}
+
 /** A B A B …: warm-up on both, then ROUNDS rounds; the ratio is the median of the per-round ratios. */
 async function alternate(name: string, a: LoadSpec, b: LoadSpec, target: number, scratch: string, note?: string, by: 'rps' | 'p50' = 'rps') {
   console.log(`\n${name}`);
-  await load(a, WARMUP_SECONDS, scratch, `${tag()}w`);
-  await load(b, WARMUP_SECONDS, scratch, `${tag()}w`);
+  await counted(a, WARMUP_SECONDS, scratch, `${tag()}w`);
+  await counted(b, WARMUP_SECONDS, scratch, `${tag()}w`);
   const samples: { a: Sample; b: Sample; ratio: number }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const sa = await load(a, SECONDS, scratch, tag());
-    const sb = await load(b, SECONDS, scratch, tag());
+    const sa = await counted(a, SECONDS, scratch, tag());
+    const sb = await counted(b, SECONDS, scratch, tag());
     const ratio = by === 'rps' ? sa.rps / sb.rps : sa.p50ms / sb.p50ms;
     samples.push({ a: sa, b: sb, ratio });
     console.log(`  round ${round}: ${cell(sa)}  |  ${cell(sb)}  |  ${ratio.toFixed(2)}`);

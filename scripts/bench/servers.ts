@@ -15,9 +15,9 @@ export async function startGatehouseProcess(env: Record<string, string>, logFile
     { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, `http://127.0.0.1:${port}`, '/readyz', logFile);
 }
 
-export async function startBaseline(env: Record<string, string>, logFile: string): Promise<Child> {
+export async function startBaseline(env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Promise<Child> {
   const port = await freePort();
-  return launch(process.execPath, [join('scripts', 'bench', 'baseline-server.mjs')],
+  return launch(process.execPath, [...nodeArgs, join('scripts', 'bench', 'baseline-server.mjs')],
     { ...env, PORT: String(port) }, `http://127.0.0.1:${port}`, '/ready-probe', logFile);
 }
 
