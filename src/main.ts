@@ -62,22 +62,23 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     const timed = metrics ? withInstrumentation(chosen.server, metrics.observeAuthCall) : chosen.server; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
     const breaker = chosen.remote ? withCircuitBreaker(timed, config.breaker) : undefined;
-    // What one instance retires every instance's cache forgets: LISTEN/NOTIFY on the shared database.
-    const channel = retirements = chosen.cacheable ? new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: logger }) : undefined;
-    await channel?.start();
+    // What one instance retires (tokens, a user's flags) every instance's caches forget: LISTEN/NOTIFY on the shared database.
+    const channel = retirements = new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: logger });
+    await channel.start();
     // A remote server's tokens seen, issued and retired, shared by the instances (embedded: its own tables say it all).
-    const ledgered = channel && chosen.remote ? withTokenLedger(breaker ?? timed, new KyselyTokenLedger(database.db), {
+    const ledgered = chosen.remote && chosen.cacheable ? withTokenLedger(breaker ?? timed, new KyselyTokenLedger(database.db), {
       ...(chosen.keepsTokensOnPasswordChange ? { retireOnPasswordChange: chosen.keepsTokensOnPasswordChange } : {}), channel, log: logger,
     }) : breaker ?? timed;
     const cache = chosen.cacheable ? withIntrospectionCache(ledgered, {
-      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, ...(channel ? { retirements: channel } : {}),
+      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, retirements: channel,
     }) : undefined;
     const authServer = cache ?? breaker ?? timed;
     const deps: Deps = {
       authServer,
-      users: new KyselyUserRepository(database.db),
+      users: new KyselyUserRepository(database.db, { retirements: channel }),
       items: new KyselyItemRepository(database.db),
       idempotency: new KyselyIdempotencyStore(database.db),
+      retirements: channel,
     };
     metrics?.watch({
       pool: database.poolStats, ...(breaker ? { breaker: () => breaker.state() } : {}),

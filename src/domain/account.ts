@@ -6,6 +6,23 @@ export interface User {
   email: string;
 }
 
+/** Gatehouse's own flags on a user, whichever authorization server owns the account. */
+export interface UserFlags {
+  /** Staff administer users and may change or delete any item. */
+  isStaff: boolean;
+  /** A deactivated user's tokens are refused and no new ones are handed out through Gatehouse. */
+  isActive: boolean;
+}
+
+/** A user as authentication finds it: who, and what they may do. */
+export type Member = User & UserFlags;
+
+/** A user as staff see it. */
+export interface UserRecord extends Member {
+  dateJoined: Date;
+  lastSeen: Date | null;
+}
+
 /** An account as the authorization server knows it: `subject` is its identity there (DOT: the username). */
 export interface Account {
   subject: string;
@@ -48,7 +65,7 @@ export type Introspection =
   | { active: false }
   | { active: true; subject: string; email: string; scopes: string[]; exp: number; jkt?: string };
 
-import { InvalidInput } from './errors.js';
+import { CannotChangeSelf, InvalidInput, NotStaff } from './errors.js';
 
 export { SCOPES, type Scope } from './scopes.js';
 import type { Scope } from './scopes.js';
@@ -60,7 +77,7 @@ export function normalizeEmail(email: string): string {
 
 /** Who is calling: the result of authenticating a bearer token. */
 export interface Caller {
-  user: User;
+  user: Member;
   subject: string;
   scopes: ReadonlySet<string>;
   /** The bearer token itself: needed to act for the caller at the auth server. Never log it. */
@@ -72,4 +89,17 @@ export function assertPasswordsMatch(password: string, password2: string): void 
   if (password !== password2) {
     throw new InvalidInput([{ pointer: '/password2', message: 'Password fields did not match' }]);
   }
+}
+
+/** Administration is for staff only, whatever scopes their token has. */
+export function assertStaff(caller: Caller): void {
+  if (!caller.user.isStaff) throw new NotStaff();
+}
+
+/**
+ * A staff member cannot remove their own staff flag or deactivate themselves: there must always be
+ * a way back in that does not go through the database.
+ */
+export function assertNotLockingOut(caller: Caller, targetId: UserId, change: Partial<UserFlags>): void {
+  if (targetId === caller.user.id && (change.isStaff === false || change.isActive === false)) throw new CannotChangeSelf();
 }

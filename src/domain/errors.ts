@@ -17,7 +17,7 @@ export const ERROR_CODES = [
   'invalid_input', 'invalid_grant', 'invalid_scope', 'unauthenticated', 'invalid_token', 'insufficient_scope',
   'not_owner', 'not_found', 'name_taken', 'email_taken', 'version_mismatch', 'not_supported',
   'auth_server_bad_answer', 'auth_server_unavailable', 'password_check_busy', 'database_unavailable',
-  'invalid_dpop_proof', 'use_dpop_nonce',
+  'invalid_dpop_proof', 'use_dpop_nonce', 'not_staff', 'cannot_change_self',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -76,6 +76,18 @@ export class InsufficientScope extends DomainError {
 export class NotOwner extends DomainError {
   readonly code = 'not_owner';
   constructor(readonly itemId: number) { super(`item ${itemId} belongs to another user`); }
+}
+
+/** An administration operation by someone who is not staff. */
+export class NotStaff extends DomainError {
+  readonly code = 'not_staff';
+  constructor() { super('this operation is for staff only'); }
+}
+
+/** A staff member removing their own staff flag or deactivating themselves. */
+export class CannotChangeSelf extends DomainError {
+  readonly code = 'cannot_change_self';
+  constructor() { super('you cannot remove your own staff flag or deactivate yourself; ask another staff member'); }
 }
 
 export class NotFound extends DomainError {

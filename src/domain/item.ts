@@ -47,7 +47,10 @@ export interface Page {
   previous?: Position;
 }
 
-/** Every authenticated caller may read every item; only its owner may change or delete it. */
-export function assertOwner(item: Item, caller: Caller): void {
-  if (item.owner.id !== caller.user.id) throw new NotOwner(item.id);
+/**
+ * Every authenticated caller may read every item; only its owner may change or delete it, and
+ * staff, who may change or delete any (the owner stays the owner).
+ */
+export function assertMayChange(item: Item, caller: Caller): void {
+  if (item.owner.id !== caller.user.id && !caller.user.isStaff) throw new NotOwner(item.id);
 }

@@ -163,6 +163,65 @@ export interface paths {
         patch: operations["updateItem"];
         trace?: never;
     };
+    "/admin/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users (staff)
+         * @description Every user Gatehouse has seen, keyset-paginated like `/items/`: `search` finds an email
+         *     containing the text in any letter case, `is_staff` and `is_active` filter, `ordering` sorts
+         *     (ties broken by id). Staff only, with the `read` scope.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One user (staff)
+         * @description A user with Gatehouse's flags, when they joined and when they were last seen. Staff only, with the `read` scope.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a user's staff or active flag (staff)
+         * @description `is_active: false` deactivates the user at once, on every instance: their tokens are
+         *     refused (`401`, "the account is disabled") and Gatehouse hands them no new ones;
+         *     `is_active: true` restores both. A staff member cannot remove their own staff flag or
+         *     deactivate themselves (`409`). Staff only, with the `write` scope. Logged as an audit line.
+         */
+        patch: operations["changeUser"];
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -555,6 +614,43 @@ export interface components {
             /** @description Whether only DPoP-bound tokens are accepted (RFC 9449 §5.1). */
             dpop_bound_access_tokens_required: boolean;
         };
+        /** @description A user as staff see it. */
+        AdminUser: {
+            id: number;
+            /** Format: email */
+            email: string;
+            /** @description Staff administer users and may change or delete any item. */
+            is_staff: boolean;
+            /** @description A deactivated user's tokens are refused and no new ones are handed out. */
+            is_active: boolean;
+            /**
+             * Format: date-time
+             * @description When Gatehouse first saw the user.
+             */
+            date_joined: string;
+            /**
+             * Format: date-time
+             * @description The user's last authenticated request (to the minute), or null if none yet.
+             */
+            last_seen: string | null;
+        };
+        AdminUserPage: {
+            /**
+             * Format: uri
+             * @description The next page, or null on the last.
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @description The previous page, or null on the first.
+             */
+            previous: string | null;
+            results: components["schemas"]["AdminUser"][];
+        };
+        AdminUserPatch: {
+            is_staff?: boolean;
+            is_active?: boolean;
+        };
         /** @enum {string} */
         ScopeName: "read" | "write";
     };
@@ -593,7 +689,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), or the item belongs to another user (`/problems/not_owner`). */
+        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), the item belongs to another user (`/problems/not_owner`), or the operation is for staff only (`/problems/not_staff`). */
         Forbidden: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticateOptional"];
@@ -614,6 +710,15 @@ export interface components {
         };
         /** @description Another item has this name (`/problems/name_taken`). */
         NameTaken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A staff member removing their own staff flag or deactivating themselves (`/problems/cannot_change_self`). */
+        CannotChangeSelf: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1254,6 +1359,129 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["NameTaken"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description The most users a page holds. */
+                limit?: number;
+                /** @description Where the page starts; opaque, taken from a `next` or `previous` link. */
+                cursor?: string;
+                /** @description Text the email contains, in any letter case. */
+                search?: string;
+                /** @description Only staff (`true`) or only non-staff (`false`). */
+                is_staff?: boolean;
+                /** @description Only active (`true`) or only deactivated (`false`) users. */
+                is_active?: boolean;
+                /** @description The sort key; a leading `-` sorts descending. */
+                ordering?: "email" | "-email" | "id" | "-id";
+            };
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changeUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
+                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
+                 *     tokens" in the description.
+                 */
+                DPoP?: components["parameters"]["DPoPProof"];
+            };
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUserPatch"];
+            };
+        };
+        responses: {
+            /** @description The user after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["CannotChangeSelf"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             502: components["responses"]["BadGateway"];

@@ -47,5 +47,7 @@ export async function authenticate(
   const scopes = new Set(claims.scopes);
   if (requiredScope && !scopes.has(requiredScope)) throw new InsufficientScope(requiredScope);
   const user = await users.mirror({ subject: claims.subject, email: claims.email });
+  // Gatehouse's own flag, whatever the authorization server still says of the token.
+  if (!user.isActive) throw new InvalidToken('the account is disabled');
   return { user, subject: claims.subject, scopes, token };
 }

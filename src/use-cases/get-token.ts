@@ -1,4 +1,5 @@
 import { normalizeEmail, type TokenPair } from '../domain/account.js';
+import { InvalidGrant } from '../domain/errors.js';
 import { requestedScopes } from '../domain/scopes.js';
 import type { Deps } from '../ports/index.js';
 
@@ -11,7 +12,10 @@ export interface TokenRequest {
   proofKey?: string;
 }
 
-export async function getToken({ authServer }: Pick<Deps, 'authServer'>, request: TokenRequest): Promise<TokenPair> {
+/** A password grant, refused (without asking the server) for an account staff deactivated. */
+export async function getToken({ authServer, users }: Pick<Deps, 'authServer' | 'users'>, request: TokenRequest): Promise<TokenPair> {
+  const known = await users.findByEmail(normalizeEmail(request.email));
+  if (known && !known.isActive) throw new InvalidGrant('the account is disabled');
   return authServer.issueToken({
     email: normalizeEmail(request.email),
     password: request.password,

@@ -1,7 +1,21 @@
 import type { TokenPair } from '../domain/account.js';
+import { InvalidGrant } from '../domain/errors.js';
 import type { Deps } from '../ports/index.js';
 
-/** `proofKey`: the thumbprint of the DPoP key the client proved it holds with this request, if it sent a proof. */
-export async function refreshToken({ authServer }: Pick<Deps, 'authServer'>, refresh: string, proofKey?: string): Promise<TokenPair> {
-  return authServer.refresh(refresh, proofKey);
+/**
+ * A refresh grant. `proofKey`: the thumbprint of the DPoP key the client proved it holds with this
+ * request, if it sent a proof. The server does not know Gatehouse's flags: the new access token
+ * says whose it is, and for an account staff deactivated it is revoked at once and the grant refused.
+ */
+export async function refreshToken(
+  { authServer, users }: Pick<Deps, 'authServer' | 'users'>, refresh: string, proofKey?: string,
+): Promise<TokenPair> {
+  const pair = await authServer.refresh(refresh, proofKey);
+  const claims = await authServer.introspect(pair.accessToken);
+  const user = claims.active ? await users.findBySubject(claims.subject) : undefined;
+  if (user && !user.isActive) {
+    await authServer.revoke(pair.accessToken).catch(() => undefined); // refused either way; the token also expires
+    throw new InvalidGrant('the account is disabled');
+  }
+  return pair;
 }

@@ -1,5 +1,5 @@
 import type { Caller } from '../domain/account.js';
-import { assertOwner, type Item, type ItemChange, type ItemId } from '../domain/item.js';
+import { assertMayChange, type Item, type ItemChange, type ItemId } from '../domain/item.js';
 import { normalizePrice } from '../domain/price.js';
 import type { Deps } from '../ports/index.js';
 import { getItem } from './get-item.js';
@@ -17,7 +17,7 @@ export interface ItemUpdate {
 export async function updateItem(
   { items }: Pick<Deps, 'items'>, caller: Caller, id: ItemId, update: ItemUpdate, expectedVersion?: number,
 ): Promise<Item> {
-  assertOwner(await getItem({ items }, id), caller);
+  assertMayChange(await getItem({ items }, id), caller);
   const change: ItemChange = {};
   if (update.name !== undefined) change.name = update.name;
   if (update.description !== undefined) change.description = update.description;

@@ -16,7 +16,7 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
     it('creates a user on first sight and returns the same one afterwards', async () => {
       const first = await h.users.mirror({ subject: 's-1', email: 'alice@example.com' });
       const again = await h.users.mirror({ subject: 's-1', email: 'alice@example.com' });
-      expect(first).to.deep.equal({ id: first.id, email: 'alice@example.com' });
+      expect(first).to.deep.equal({ id: first.id, email: 'alice@example.com', isStaff: false, isActive: true });
       expect(again).to.deep.equal(first);
     });
 
@@ -29,7 +29,7 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
     it('refreshes the email when the account changed it, keeping the id', async () => {
       const before = await h.users.mirror({ subject: 's-2', email: 'old@example.com' });
       const after = await h.users.mirror({ subject: 's-2', email: 'new@example.com' });
-      expect(after).to.deep.equal({ id: before.id, email: 'new@example.com' });
+      expect(after).to.deep.equal({ id: before.id, email: 'new@example.com', isStaff: false, isActive: true });
       expect(await h.users.mirror({ subject: 's-2', email: 'new@example.com' })).to.deep.equal(after);
     });
 
@@ -42,6 +42,37 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
       const user = await h.users.mirror({ subject: 's-3', email: 'copy@example.com' });
       user.email = 'tampered@example.com';
       expect((await h.users.mirror({ subject: 's-3', email: 'copy@example.com' })).email).to.equal('copy@example.com');
+    });
+
+    it('keeps Gatehouse\'s flags: active and not staff on first sight, set by setFlags with the before and after', async () => {
+      const user = await h.users.mirror({ subject: 's-flags', email: 'flags@example.com' });
+      const changed = await h.users.setFlags(user.id, { isStaff: true, isActive: false });
+      expect(changed?.before).to.include({ isStaff: false, isActive: true });
+      expect(changed?.after).to.include({ isStaff: true, isActive: false });
+      expect(changed?.subject).to.equal('s-flags');
+      expect(await h.users.mirror({ subject: 's-flags', email: 'flags@example.com' })).to.include({ isStaff: true, isActive: false });
+      expect(await h.users.findByEmail('flags@example.com')).to.include({ id: user.id, isActive: false, subject: 's-flags' });
+      expect(await h.users.findBySubject('s-flags')).to.include({ id: user.id, isStaff: true });
+      expect(await h.users.setFlags(999_999, { isStaff: true })).to.equal(undefined);
+      const record = await h.users.get(user.id);
+      expect(record?.dateJoined).to.be.instanceOf(Date);
+    });
+
+    it('lists users for staff: search by email substring in any case, filters, both orderings, pages both ways', async () => {
+      for (const [i, name] of ['ann', 'bob', 'cat', 'dan', 'eve'].entries()) {
+        const u = await h.users.mirror({ subject: `s-list-${name}`, email: `${name}@list.example.com` });
+        if (i % 2 === 0) await h.users.setFlags(u.id, { isStaff: true });
+      }
+      const emails = (p: { users: { email: string }[] }) => p.users.map((u) => u.email.split('@')[0]);
+      const first = await h.users.list({ limit: 2, ordering: 'email', search: 'LIST.example' });
+      expect(emails(first)).to.deep.equal(['ann', 'bob']);
+      const second = await h.users.list({ limit: 2, ordering: 'email', search: 'list.example', from: first.next! });
+      expect(emails(second)).to.deep.equal(['cat', 'dan']);
+      const back = await h.users.list({ limit: 2, ordering: 'email', search: 'list.example', from: second.previous! });
+      expect(emails(back)).to.deep.equal(['ann', 'bob']);
+      expect(emails(await h.users.list({ limit: 10, ordering: '-email', search: 'list.example', isStaff: true }))).to.deep.equal(['eve', 'cat', 'ann']);
+      expect(emails(await h.users.list({ limit: 10, ordering: '-id', search: 'list.example', isStaff: false }))).to.deep.equal(['dan', 'bob']);
+      expect((await h.users.list({ limit: 10, ordering: 'id', search: '%' })).users).to.deep.equal([]); // % is literal
     });
   });
 }

@@ -12,6 +12,7 @@ import { DPOP_ALGORITHMS, proofVerifier } from '../../src/adapters/http/dpop/pro
 import { FakeAuthServer } from '../fakes/fake-auth-server.js';
 import { InMemoryProofReplayStore } from '../fakes/in-memory-proof-replay-store.js';
 import { InMemoryIdempotencyStore } from '../fakes/in-memory-idempotency-store.js';
+import { InMemoryRetirementChannel } from '../fakes/in-memory-retirement-channel.js';
 import { InMemoryItemRepository } from '../fakes/in-memory-item-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
 
@@ -29,7 +30,7 @@ describe('a request body that stalls', function () {
     const users = new InMemoryUserRepository();
     const metrics = createMetrics({ clusterWorker: false });
     const app = createApp({
-      deps: { authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository((id) => ({ id, email: 'x@example.com' })), idempotency: new InMemoryIdempotencyStore() },
+      deps: { authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository((id) => ({ id, email: 'x@example.com' })), idempotency: new InMemoryIdempotencyStore(), retirements: new InMemoryRetirementChannel() },
       validators: compileRequestValidators(document.json), logger, document, publicUrl: 'http://127.0.0.1', corsOrigins: [], docsEnabled: false,
       readiness: { database: async () => undefined, authServer: async () => undefined }, metrics,
       dpop: proofVerifier({ algorithms: DPOP_ALGORITHMS, iatWindowSeconds: 60, required: false }, new InMemoryProofReplayStore()),

@@ -16,6 +16,7 @@ import { signUp } from '../../src/use-cases/sign-up.js';
 import { updateItem } from '../../src/use-cases/update-item.js';
 import { FakeAuthServer } from '../fakes/fake-auth-server.js';
 import { InMemoryIdempotencyStore } from '../fakes/in-memory-idempotency-store.js';
+import { InMemoryRetirementChannel } from '../fakes/in-memory-retirement-channel.js';
 import { InMemoryItemRepository } from '../fakes/in-memory-item-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
 import { rejectionOf } from '../support/rejection.js';
@@ -24,6 +25,7 @@ function world() {
   const users = new InMemoryUserRepository();
   const deps: Deps = {
     authServer: new FakeAuthServer(), users, items: new InMemoryItemRepository(users.userById), idempotency: new InMemoryIdempotencyStore(),
+    retirements: new InMemoryRetirementChannel(),
   };
   return { deps, fake: deps.authServer as FakeAuthServer };
 }

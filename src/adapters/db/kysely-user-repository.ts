@@ -1,41 +1,140 @@
 import { sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { Account, User } from '../../domain/account.js';
+import type { Account, Member, UserFlags, UserId, UserRecord } from '../../domain/account.js';
 import type { UserRepository } from '../../ports/index.js';
+import type { RetirementChannel } from '../../ports/retirement-channel.js';
+import type { UserListQuery, UserPage, UserPosition } from '../../ports/user-repository.js';
 import { guarded } from './db-errors.js';
 import type { Database } from './schema.js';
 
+export interface UserRepositorySettings {
+  memoSize?: number;
+  /**
+   * Retirements of a subject (a password change, a deactivation) published by any instance: the
+   * memo forgets that user, so the next request reads its flags afresh. While the channel is deaf
+   * nothing is memoised for long (see `deafMemoMs`).
+   */
+  retirements?: RetirementChannel;
+  /** How long a memoised user is trusted while the channel is deaf (default 2 s). */
+  deafMemoMs?: number;
+  /** `last_seen_at` is written at most this often per user and instance (default 60 s). */
+  lastSeenEveryMs?: number;
+}
+
+type MemberRow = { id: number; email: string; is_staff: boolean; is_active: boolean };
+const MEMBER = ['id', 'email', 'is_staff', 'is_active'] as const;
+const toMember = (r: MemberRow): Member => ({ id: r.id, email: r.email, isStaff: r.is_staff, isActive: r.is_active });
+
 export class KyselyUserRepository implements UserRepository {
   // subject → user: a steady stream of requests from one account never touches the database.
-  private readonly memo: LRUCache<string, User>;
+  private readonly memo: LRUCache<string, Member>;
+  private readonly seenAt = new Map<UserId, number>();
+  private deaf = false;
 
-  constructor(private readonly db: Kysely<Database>, settings: { memoSize?: number } = {}) {
+  constructor(private readonly db: Kysely<Database>, private readonly settings: UserRepositorySettings = {}) {
     this.memo = new LRUCache({ max: settings.memoSize ?? 10_000 });
+    settings.retirements?.subscribe({
+      retired: (r) => { if ('subject' in r) this.memo.delete(r.subject); },
+      deaf: () => { this.deaf = true; this.memo.clear(); },
+      listening: () => { this.deaf = false; this.memo.clear(); },
+    });
   }
 
-  async mirror(account: Account): Promise<User> {
+  async mirror(account: Account): Promise<Member> {
     const known = this.memo.get(account.subject);
-    if (known && known.email === account.email) return { ...known };
-    const user = await guarded(() => this.upsert(account));
-    this.memo.set(account.subject, user);
+    const user = known && known.email === account.email ? known : await guarded(() => this.upsert(account));
+    if (user !== known) this.memo.set(account.subject, user, this.deaf ? { ttl: this.settings.deafMemoMs ?? 2_000 } : {});
+    this.noteSeen(user.id);
     return { ...user };
   }
 
-  private async upsert({ subject, email }: Account): Promise<User> {
+  async findByEmail(email: string): Promise<(Member & { subject: string }) | undefined> {
+    const row = await guarded(() => this.db.selectFrom('users').select([...MEMBER, 'subject']).where('email', '=', email)
+      .orderBy('id').executeTakeFirst());
+    return row && { ...toMember(row), subject: row.subject };
+  }
+
+  async findBySubject(subject: string): Promise<Member | undefined> {
+    const row = await guarded(() => this.db.selectFrom('users').select(MEMBER).where('subject', '=', subject).executeTakeFirst());
+    return row && toMember(row);
+  }
+
+  async get(id: UserId): Promise<(UserRecord & { subject: string }) | undefined> {
+    const row = await guarded(() => this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && { ...toRecord(row), subject: row.subject };
+  }
+
+  async list({ limit, ordering, from, search, isStaff, isActive }: UserListQuery): Promise<UserPage> {
+    const column = ordering.replace(/^-/, '') as 'email' | 'id';
+    const descending = ordering.startsWith('-');
+    const backwards = from?.direction === 'before';
+    const reversed = descending !== backwards; // paging backwards reads the other way, then puts the rows back
+    const direction = reversed ? 'desc' : 'asc';
+    const op = reversed ? '<' : '>';
+    const rows = await guarded(() => this.db.selectFrom('users').selectAll()
+      // Case-insensitive substring; % and _ in what staff typed are literal.
+      .$if(search !== undefined, (qb) => qb.where(sql<boolean>`strpos(lower(email), lower(${search}))`, '>', sql<boolean>`0`))
+      .$if(isStaff !== undefined, (qb) => qb.where('is_staff', '=', isStaff!))
+      .$if(isActive !== undefined, (qb) => qb.where('is_active', '=', isActive!))
+      .$if(from !== undefined, (qb) => (column === 'id'
+        ? qb.where('id', op, from!.id)
+        : qb.where((eb) => eb.or([eb('email', op, String(from!.key)), eb.and([eb('email', '=', String(from!.key)), eb('id', op, from!.id)])]))))
+      .$if(column === 'email', (qb) => qb.orderBy('email', direction))
+      .orderBy('id', direction)
+      .limit(limit + 1)
+      .execute());
+    const more = rows.length > limit;
+    const users = rows.slice(0, limit).map(toRecord);
+    if (backwards) users.reverse();
+    const at = (u: UserRecord | undefined, dir: UserPosition['direction']): UserPosition | undefined =>
+      u && { ordering, key: column === 'id' ? u.id : u.email, id: u.id, direction: dir };
+    const first = at(users[0], 'before');
+    const last = at(users[users.length - 1], 'after');
+    const page: UserPage = { users };
+    if (last && (backwards || more)) page.next = last;
+    if (first && (backwards ? more : from !== undefined)) page.previous = first;
+    return page;
+  }
+
+  async setFlags(id: UserId, change: Partial<UserFlags>): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined> {
+    return guarded(() => this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!before) return undefined;
+      const after = await trx.updateTable('users').where('id', '=', id)
+        .set({ ...(change.isStaff !== undefined ? { is_staff: change.isStaff } : {}), ...(change.isActive !== undefined ? { is_active: change.isActive } : {}) })
+        .returningAll().executeTakeFirstOrThrow();
+      this.memo.delete(before.subject); // this instance at once; the others when the change is published
+      return { before: toRecord(before), after: toRecord(after), subject: before.subject };
+    }));
+  }
+
+  /** At most one write per user per interval and instance; a failure only loses a timestamp. */
+  private noteSeen(id: UserId): void {
+    const now = Date.now();
+    if (now - (this.seenAt.get(id) ?? 0) < (this.settings.lastSeenEveryMs ?? 60_000)) return;
+    this.seenAt.set(id, now);
+    if (this.seenAt.size > 100_000) this.seenAt.clear(); // bounded: a forgotten entry costs one early write
+    this.db.updateTable('users').set({ last_seen_at: new Date(now) }).where('id', '=', id).execute().catch(() => undefined);
+  }
+
+  private async upsert({ subject, email }: Account): Promise<Member> {
     // One statement: concurrent first calls meet at the unique index and only one inserts.
     // Without a change the update is skipped (no dead tuple); the row then comes from the select.
-    const { rows } = await sql<User>`
+    const { rows } = await sql<MemberRow>`
       with upserted as (
         insert into users (subject, email) values (${subject}, ${email})
         on conflict (subject) do update set email = excluded.email where users.email <> excluded.email
-        returning id, email
+        returning id, email, is_staff, is_active
       )
-      select id, email from upserted
+      select id, email, is_staff, is_active from upserted
       union all
-      select id, email from users where subject = ${subject} and not exists (select 1 from upserted)`.execute(this.db);
-    if (rows[0]) return rows[0];
+      select id, email, is_staff, is_active from users where subject = ${subject} and not exists (select 1 from upserted)`.execute(this.db);
+    if (rows[0]) return toMember(rows[0]);
     // The row was committed by a concurrent insert after this statement's snapshot: a new statement sees it.
-    const row = await this.db.selectFrom('users').select(['id', 'email']).where('subject', '=', subject).executeTakeFirstOrThrow();
-    return row;
+    return toMember(await this.db.selectFrom('users').select(MEMBER).where('subject', '=', subject).executeTakeFirstOrThrow());
   }
+}
+
+function toRecord(row: MemberRow & { created_at: Date; last_seen_at: Date | null }): UserRecord {
+  return { ...toMember(row), dateJoined: row.created_at, lastSeen: row.last_seen_at };
 }

@@ -20,6 +20,11 @@ export interface UsersTable {
   subject: string;
   email: string;
   created_at: CreatedAt;
+  /** Gatehouse's own flags, whichever server owns the account. */
+  is_staff: ColumnType<boolean, boolean | undefined, boolean>;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The last authenticated request, written at most once a minute per user and instance. */
+  last_seen_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ItemsTable {

@@ -12,6 +12,7 @@ import { metricsRoute, requestMetrics, type Metrics } from './middleware/metrics
 import type { RateLimits } from './middleware/rate-limit.js';
 import { corsFor, securityHeaders } from './middleware/security.js';
 import { sentStatus } from './server/server-limits.js';
+import { adminRoutes } from './routes/admin.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const route = operationRoutes(router, routeDeps, options.document.json);
   userRoutes(route, routeDeps, options.rateLimits);
   itemRoutes(route, routeDeps);
+  adminRoutes(route, routeDeps);
   metaRoutes(router, options);
   if (options.metrics) metricsRoute(router, options.metrics);
 

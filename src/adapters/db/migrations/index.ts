@@ -5,6 +5,7 @@ import * as createIdempotencyKeys from './2026-12-02T0900_create_idempotency_key
 import * as addDpop from './2026-12-02T1500_add_dpop.js';
 import * as refreshTokenFamilies from './2026-12-02T1600_refresh_token_families.js';
 import * as createSeenTokens from './2026-12-02T1601_create_seen_tokens.js';
+import * as addUserFlags from './2026-12-02T1700_add_user_flags.js';
 
 /**
  * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1500_add_dpop': addDpop,
   '2026-12-02T1600_refresh_token_families': refreshTokenFamilies,
   '2026-12-02T1601_create_seen_tokens': createSeenTokens,
+  '2026-12-02T1700_add_user_flags': addUserFlags,
 };
 
 export const migrationProvider: MigrationProvider = {

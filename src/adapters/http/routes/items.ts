@@ -4,7 +4,8 @@ import { deleteItem } from '../../../use-cases/delete-item.js';
 import { getItem } from '../../../use-cases/get-item.js';
 import { listItems } from '../../../use-cases/list-items.js';
 import { updateItem } from '../../../use-cases/update-item.js';
-import type { RouteDeps } from '../state.js';
+import type { Ctx, RouteDeps } from '../state.js';
+import type { Caller } from '../../../domain/account.js';
 import type { ListItemsQuery } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
 import { decodeCursor, encodeCursor } from '../reading/cursor.js';
@@ -47,18 +48,27 @@ export function itemRoutes(route: Route, r: RouteDeps): void {
 
   route('replaceItem', async ({ params, body, caller, ctx }) => {
     const item = await updateItem({ items }, caller, params.id, body, versionFromIfMatch(ctx.get('If-Match') || undefined));
+    auditStaffChange(ctx, caller, 'replaceItem', item);
     return { status: 200, body: itemBody(item), headers: versioned(item) };
   });
 
   route('updateItem', async ({ params, body, caller, ctx }) => {
     const item = await updateItem({ items }, caller, params.id, body, versionFromIfMatch(ctx.get('If-Match') || undefined));
+    auditStaffChange(ctx, caller, 'updateItem', item);
     return { status: 200, body: itemBody(item), headers: versioned(item) };
   });
 
   route('deleteItem', async ({ params, caller, ctx }) => {
-    await deleteItem({ items }, caller, params.id, versionFromIfMatch(ctx.get('If-Match') || undefined));
+    const deleted = await deleteItem({ items }, caller, params.id, versionFromIfMatch(ctx.get('If-Match') || undefined));
+    auditStaffChange(ctx, caller, 'deleteItem', deleted);
     return { status: 204, body: undefined };
   });
 }
 
 const versioned = (item: Item) => ({ ETag: etagOf(item) });
+
+/** Staff changing someone else's item is an admin change: one audit line (who, what, whose, which version). */
+function auditStaffChange(ctx: Ctx, caller: Caller, action: string, item: Item): void {
+  if (item.owner.id === caller.user.id) return;
+  ctx.state.log.info({ audit: { actor: caller.user.id, action, target: { item: item.id, owner: item.owner.id }, version: item.version } }, 'admin change');
+}
