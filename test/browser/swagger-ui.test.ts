@@ -6,6 +6,8 @@ import { requireService } from '../support/availability.js';
 import { chromiumAvailable, launchChromium, type Browser } from '../support/chromium.js';
 import { assertMatchesContract } from '../support/contract.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { makeStaff } from '../support/staff.js';
 
 const SCREENSHOTS = 'test-results';
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
@@ -24,7 +26,8 @@ describe('Swagger UI at /docs in Chromium', function () {
 
   before(async function () {
     requireService(this, chromiumAvailable, 'Chromium at /usr/bin/chromium');
-    server = await startTestGatehouse({ database: 'embedded', auth: 'embedded' });
+    requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
+    server = await startTestGatehouse({ database: 'postgres', auth: 'embedded' }); // postgres: the staff test flags a user in it
     api = new ApiClient(server.url);
     browser = await launchChromium();
   });
@@ -115,6 +118,27 @@ describe('Swagger UI at /docs in Chromium', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it('shows the admin operations, and staff use them with Authorize: list users, deactivate one', async () => {
+    const staff = await api.newUser('swagger-staff');
+    const target = await api.newUser('swagger-target');
+    await makeStaff(server.databaseUrl!, staff.id);
+    await expectTagged(page, 'admin', ['listUsers', 'getUser', 'changeUser']);
+    const dialog = await openAuthorize(page);
+    const bearer = dialog.locator('.auth-container').filter({ hasText: 'bearerAuth' });
+    await bearer.locator('#auth-bearer-value').fill(staff.token);
+    await bearer.getByRole('button', { name: 'Apply credentials' }).click();
+    await closeAuthorize(page);
+
+    const listed = await tryItOut(page, 'listUsers');
+    expect(listed.status).to.equal('200');
+    expect(JSON.parse(listed.body).results.map((u: { id: number }) => u.id)).to.include.members([staff.id, target.id]);
+    const changed = await tryItOut(page, 'changeUser', JSON.stringify({ is_active: false }), { id: String(target.id) });
+    expect(changed.status).to.equal('200');
+    expect(JSON.parse(changed.body)).to.include({ id: target.id, is_active: false });
+    expect((await api.get('/items/', { token: target.token })).status).to.equal(401);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('shows the 401 problem when "Try it out" runs without authorising', async () => {
     const res = await tryItOut(page, 'listItems');
     expect(res.status).to.equal('401');
@@ -136,12 +160,18 @@ async function closeAuthorize(page: Page): Promise<void> {
   await page.locator('.modal-ux').waitFor({ state: 'detached' });
 }
 
-/** Expands an operation, presses "Try it out", fills the body if given, executes, and reads the live response. */
-async function tryItOut(page: Page, operationId: string, body?: string): Promise<{ status: string; body: string }> {
+/** The operations listed under a tag's heading, as a reader of the page sees them. */
+async function expectTagged(page: Page, tag: string, operationIds: string[]): Promise<void> {
+  for (const id of operationIds) await page.locator(`#operations-${tag}-${id}`).waitFor();
+}
+
+/** Expands an operation, presses "Try it out", fills the parameters and the body if given, executes, and reads the live response. */
+async function tryItOut(page: Page, operationId: string, body?: string, params: Record<string, string> = {}): Promise<{ status: string; body: string }> {
   const op = page.locator(`[id^="operations-"][id$="-${operationId}"]`);
   if (!(await op.locator('.try-out').isVisible())) await op.locator('.opblock-summary-control').click();
   const tryOut = op.locator('button.try-out__btn');
   if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
+  for (const [name, value] of Object.entries(params)) await op.locator(`tr[data-param-name="${name}"] input`).fill(value);
   if (body !== undefined) await op.locator('textarea.body-param__text').fill(body);
   await op.locator('button.execute').click();
   const response = op.locator('.live-responses-table tr.response');

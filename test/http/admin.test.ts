@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import pg from 'pg';
-import { RETIREMENTS } from '../../src/adapters/db/postgres-retirement-channel.js';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { dotPeerAvailable } from '../support/dot-peer.js';
 import { startTestGatehouse, type GatehouseUnderTest, type Mode } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { makeStaff } from '../support/staff.js';
 
 type User = Awaited<ReturnType<ApiClient['newUser']>>;
 const ADMIN_OPERATIONS: [string, string, unknown?][] = [
@@ -13,20 +12,6 @@ const ADMIN_OPERATIONS: [string, string, unknown?][] = [
 ];
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/**
- * The out-of-band step `npm run admin -- grant-staff` takes: set the flag in the shared database and
- * tell the running instances on the retirement channel, as setUserFlags does.
- */
-async function makeStaff(databaseUrl: string, userId: number): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ subject: string }>('update users set is_staff = true where id = $1 returning subject', [userId]);
-    await client.query('select pg_notify($1, $2)', [RETIREMENTS, `subject:${rows[0]!.subject}`]);
-  } finally {
-    await client.end();
-  }
-}
 
 const MODES: { title: string; mode: Mode }[] = [
   { title: 'embedded auth server', mode: { database: 'postgres', auth: 'embedded' } },
