@@ -84,9 +84,9 @@ export interface paths {
          * @description Changes the password of the account the bearer token belongs to, after checking the old
          *     one. Needs the `write` scope: a read-only token cannot change the password. Attempts are
          *     budgeted like sign-in, per account and per client address (`429` with `Retry-After` past
-         *     either). Which tokens stop working depends on the authorization server: with the embedded
-         *     one every token of the account; with Django OAuth Toolkit the token used for the change
-         *     (DOT keeps the others until they expire).
+         *     either). Every token of the account stops working on every instance: with the embedded
+         *     server all of them; with Django OAuth Toolkit, which keeps tokens across a password
+         *     change, the one used and every other one any Gatehouse instance has seen.
          */
         put: operations["changePassword"];
         post?: never;
