@@ -679,10 +679,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No bearer token (`/problems/unauthenticated`), or one that is invalid, expired or revoked (`/problems/invalid_token`). */
+        /**
+         * @description No token (`/problems/unauthenticated`); one that is invalid, expired, revoked, of a
+         *     disabled account, bound to a key but sent as `Bearer`, or unbound but sent as `DPoP`
+         *     (`/problems/invalid_token`); a DPoP proof that is wrong in any way (`/problems/invalid_dpop_proof`);
+         *     or, with server nonces on, a proof without the current one (`/problems/use_dpop_nonce`,
+         *     with a `DPoP-Nonce` header).
+         */
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticateRequired"];
+                /** @description With `use_dpop_nonce`, the nonce to put in the next proof's `nonce` claim (RFC 9449 §8). */
+                "DPoP-Nonce"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -938,8 +946,10 @@ export interface components {
         /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
         /**
-         * @description The RFC 6750 §3 challenge; `error` says why the token was refused, absent when none was
-         *     sent. `resource_metadata` (RFC 9728 §5.1) is the URL of
+         * @description The RFC 6750 §3 `Bearer` challenge and the RFC 9449 §7.1 `DPoP` one (with the `algs`
+         *     proofs may use; only `DPoP` when bearer tokens are not accepted); `error` says why the
+         *     token or proof was refused, on the challenge of the scheme the request used, absent when
+         *     nothing was sent. `resource_metadata` (RFC 9728 §5.1) is the URL of
          *     `/.well-known/oauth-protected-resource`, which says where to get a token.
          */
         WWWAuthenticateRequired: string;
