@@ -4,6 +4,7 @@ import { NotFound, VersionMismatch } from '../../domain/errors.js';
 import type { Item, ItemChange, ItemDraft, ItemId, ListQuery, Page, Position } from '../../domain/item.js';
 import type { ItemRepository } from '../../ports/index.js';
 import { guarded } from './db-errors.js';
+import { keysetPage } from './keyset-page.js';
 import { itemColumns, keysetCondition, keysetParameters, sortColumn, sortKey, toItem, type ItemRow } from './item-rows.js';
 import type { Database } from './schema.js';
 
@@ -85,18 +86,9 @@ export class KyselyItemRepository implements ItemRepository {
     const rows = await this.run(statement, [
       ...(ownerId !== undefined ? [ownerId] : []), ...(from ? keysetParameters(ordering, from.key, from.id) : []), limit + 1,
     ]);
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map(toItem);
-    if (backwards) items.reverse();
-    const at = (item: Item | undefined, dir: Position['direction']): Position | undefined =>
-      item && { ordering, key: sortKey(ordering, item), id: item.id, direction: dir };
-    const first = at(items[0], 'before');
-    const last = at(items[items.length - 1], 'after');
-    const page: Page = { items };
-    // Going forward there is a previous page whenever we started from a position; backwards, always a next one.
-    if (last && (backwards || more)) page.next = last;
-    if (first && (backwards ? more : from !== undefined)) page.previous = first;
-    return page;
+    const { rows: items, ...edges } = keysetPage(rows.map(toItem), limit, { backwards, fromPosition: from !== undefined },
+      (item, direction): Position => ({ ordering, key: sortKey(ordering, item), id: item.id, direction }));
+    return { items, ...edges };
   }
 
   private async run(statement: CompiledQuery<ItemRow>, parameters: unknown[], hints?: { itemName?: string }): Promise<ItemRow[]> {

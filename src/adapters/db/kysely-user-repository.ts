@@ -5,6 +5,7 @@ import type { UserRepository } from '../../ports/index.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import type { UserListQuery, UserPage, UserPosition } from '../../ports/user-repository.js';
 import { guarded } from './db-errors.js';
+import { keysetPage } from './keyset-page.js';
 import type { Database } from './schema.js';
 
 export interface UserRepositorySettings {
@@ -83,17 +84,9 @@ export class KyselyUserRepository implements UserRepository {
       .orderBy('id', direction)
       .limit(limit + 1)
       .execute());
-    const more = rows.length > limit;
-    const users = rows.slice(0, limit).map(toRecord);
-    if (backwards) users.reverse();
-    const at = (u: UserRecord | undefined, dir: UserPosition['direction']): UserPosition | undefined =>
-      u && { ordering, key: column === 'id' ? u.id : u.email, id: u.id, direction: dir };
-    const first = at(users[0], 'before');
-    const last = at(users[users.length - 1], 'after');
-    const page: UserPage = { users };
-    if (last && (backwards || more)) page.next = last;
-    if (first && (backwards ? more : from !== undefined)) page.previous = first;
-    return page;
+    const { rows: users, ...edges } = keysetPage(rows.map(toRecord), limit, { backwards, fromPosition: from !== undefined },
+      (u, direction): UserPosition => ({ ordering, key: column === 'id' ? u.id : u.email, id: u.id, direction }));
+    return { users, ...edges };
   }
 
   async setFlags(id: UserId, change: Partial<UserFlags>): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined> {

@@ -3,7 +3,7 @@ import { InvalidInput } from '../../../domain/errors.js';
 import { changeUser } from '../../../use-cases/change-user.js';
 import { getUser } from '../../../use-cases/get-user.js';
 import { listUsers } from '../../../use-cases/list-users.js';
-import { formEncode } from '../answers/form-encode.js';
+import { pageLink } from '../answers/page-link.js';
 import type { QueryWithDefaults, Schema } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
 import { decodeUserCursor, encodeUserCursor } from '../reading/user-cursor.js';
@@ -24,11 +24,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
       limit: q.limit, ordering: q.ordering, ...(from ? { from } : {}), ...(q.search !== undefined ? { search: q.search } : {}),
       ...(q.is_staff !== undefined ? { isStaff: q.is_staff } : {}), ...(q.is_active !== undefined ? { isActive: q.is_active } : {}),
     });
-    const link = (cursor: string) => {
-      let search = '';
-      for (const [k, v] of Object.entries(q)) if (k !== 'cursor' && v !== undefined) search += `${formEncode(k)}=${formEncode(String(v))}&`;
-      return `${usersUrl}?${search}cursor=${formEncode(cursor)}`;
-    };
+    const link = (cursor: string) => pageLink(usersUrl, q, cursor);
     return { status: 200, body: {
       next: page.next ? link(encodeUserCursor(page.next)) : null,
       previous: page.previous ? link(encodeUserCursor(page.previous)) : null,

@@ -9,7 +9,7 @@ import type { Caller } from '../../../domain/account.js';
 import type { ListItemsQuery } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
 import { decodeCursor, encodeCursor } from '../reading/cursor.js';
-import { formEncode } from '../answers/form-encode.js';
+import { pageLink } from '../answers/page-link.js';
 import { idempotently } from '../middleware/idempotency.js';
 import { etagOf, itemBody, versionFromIfMatch } from '../answers/wire.js';
 
@@ -23,11 +23,7 @@ export function itemRoutes(route: Route, r: RouteDeps): void {
       limit: q.limit, ordering: q.ordering, onlyMine: q.owner === 'me',
       ...(q.cursor ? { from: decodeCursor(q.cursor) } : {}),
     });
-    const link = (cursor: string) => {
-      let search = ''; // what url.searchParams.set() would write, in the same order and encoding
-      for (const [k, v] of Object.entries(q)) if (k !== 'cursor' && v !== undefined) search += `${formEncode(k)}=${formEncode(String(v))}&`;
-      return `${itemsUrl}?${search}cursor=${formEncode(cursor)}`;
-    };
+    const link = (cursor: string) => pageLink(itemsUrl, q, cursor);
     return { status: 200, body: {
       next: page.next ? link(encodeCursor(page.next)) : null,
       previous: page.previous ? link(encodeCursor(page.previous)) : null,
