@@ -40,22 +40,37 @@ export function operationRoutes(router: Router<AppState>, r: RouteDeps, document
     const op = table.get(operationId);
     if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
     const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; return next(); };
-    const noCaller = () => { throw new Error(`${operationId} has no security in openapi.yaml, so no caller`); };
     router[op.method](paths(op.path.replace(/\{(\w+)\}/g, ':$1')), errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
       const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
-      const request = {
-        params: pathParamsOf(op, ctx),
-        query: op.hasQuery ? queryOf(r, ctx, operationId) : {},
-        body: op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined,
-        get caller() { return caller ?? noCaller(); },
-        ctx,
-      } as OperationRequest<typeof operationId>;
+      const params = pathParamsOf(op, ctx);
+      const query = op.hasQuery ? queryOf(r, ctx, operationId) : {};
+      const body = op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined;
+      const request = new Inputs(op, params, query, body, caller, ctx) as unknown as OperationRequest<typeof operationId>;
       const answer = await handler(request);
       ctx.status = answer.status;
       if (answer.headers) ctx.set(answer.headers);
       if (answer.body !== undefined) ctx.body = answer.body;
     });
   };
+}
+
+/**
+ * One request's inputs, as a handler sees them (OperationRequest). A class rather than an object
+ * literal with a `caller` getter: V8 builds such a literal in its runtime, with a new closure for the
+ * getter, 0.7 µs a request against 0.03 µs for this (scripts/bench/micro.ts, "a handler's request").
+ */
+class Inputs {
+  readonly #op: OperationEntry;
+  readonly #caller: Caller | undefined;
+  constructor(op: OperationEntry, readonly params: object, readonly query: object, readonly body: unknown, caller: Caller | undefined, readonly ctx: Ctx) {
+    this.#op = op;
+    this.#caller = caller;
+  }
+
+  get caller(): Caller {
+    if (!this.#caller) throw new Error(`${this.#op.operationId} has no security in openapi.yaml, so no caller`);
+    return this.#caller;
+  }
 }
 
 /**
