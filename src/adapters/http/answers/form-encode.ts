@@ -1,8 +1,9 @@
 /**
  * What `URLSearchParams` writes for a name or value (application/x-www-form-urlencoded): only
  * alphanumerics and `*-._` stay, a space is `+`. encodeURIComponent also keeps `!'()~`.
- * Building the list links with it, rather than a URL and its searchParams per link, took ~40 µs
- * off a list request (profiled in the 2026-11 performance work).
+ * A page's two links built with it take 3.5 µs, with a URL and its searchParams per link 5.1 µs
+ * (scripts/bench/micro.ts, "list links"): under 1 % of a list request, kept because
+ * test/unit/page-link.test.ts holds it to URLSearchParams's output for any string.
  */
 export function formEncode(s: string): string {
   // URLSearchParams first turns a lone surrogate into U+FFFD; encodeURIComponent would throw on it.
