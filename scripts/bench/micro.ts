@@ -9,7 +9,8 @@ import pg from 'pg';
 import { formEncode } from '../../src/adapters/http/answers/form-encode.js';
 import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from '../../src/adapters/http/contract/request-validator.js';
-import { itemColumns, keysetCondition, keysetParameters } from '../../src/adapters/db/item-rows.js';
+import { listParameters, listQuery, placeholderValues, type ListShape } from '../../src/adapters/db/item-rows.js';
+import { ReusableStatement } from '../../src/adapters/db/reusable-statement.js';
 import type { Database } from '../../src/adapters/db/schema.js';
 
 const only = process.argv[2];
@@ -42,14 +43,12 @@ const db = new Kysely<Database>({
     createIntrospector: (k) => new PostgresIntrospector(k), createQueryCompiler: () => new PostgresQueryCompiler(),
   },
 });
-const listStatement = (limit: number, from?: { key: number; id: number }) => db.selectFrom('items').select(itemColumns)
-  .$if(from !== undefined, (qb) => qb.where(keysetCondition('id', '>', from!.key, from!.id)))
-  .orderBy('items.id', 'asc').limit(limit).compile();
-const compiledOnce = listStatement(0, { key: 0, id: 0 });
+const secondPage: ListShape = { ordering: 'id', reversed: false, byOwner: false, fromPosition: true };
+const reused = new ReusableStatement(listQuery(db, secondPage, placeholderValues('id')));
 let at = 1000;
 compare('list statement, second page (GET /items/?cursor=…)', 20_000, {
-  'built and compiled by Kysely per request': () => listStatement(21, { key: ++at, id: at }),
-  'compiled once, run with new parameters': (): CompiledQuery => ({ ...compiledOnce, parameters: [...keysetParameters('id', ++at, at), 21] }),
+  'built and compiled by Kysely per request': () => listQuery(db, secondPage, { ownerId: 0, key: ++at, id: at, limit: 21 }).compile(),
+  'compiled once, run with new parameters': (): CompiledQuery => reused.with(listParameters(secondPage, { ownerId: 0, key: ++at, id: at, limit: 21 })),
 });
 
 // 2. The next and previous links of a page.

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { Item, Ordering } from '../../domain/item.js';
 import type { Database } from './schema.js';
 
@@ -61,4 +61,43 @@ export function keysetCondition(ordering: Ordering, op: '>' | '<', key: string |
 /** The parameters of `keysetCondition`, in the order it binds them: the key, then the id unless sorting by id. */
 export function keysetParameters(ordering: Ordering, key: string | number, id: number): [string | number] | [string | number, number] {
   return sortColumn(ordering) === 'items.id' ? [Number(key)] : [String(key), id];
+}
+
+/** What decides the text of a list statement; everything else is a parameter. */
+export interface ListShape {
+  ordering: Ordering;
+  /** Reading against the ordering: descending forwards, or ascending backwards. */
+  reversed: boolean;
+  byOwner: boolean;
+  fromPosition: boolean;
+}
+
+/** The values a list statement binds; placeholders of the right type when it is compiled once. */
+export interface ListValues { ownerId: number; key: string | number; id: number; limit: number }
+
+/** The SELECT of one list shape with these values. */
+export function listQuery(db: Kysely<Database>, shape: ListShape, values: ListValues) {
+  const direction = shape.reversed ? 'desc' : 'asc';
+  const column = sortColumn(shape.ordering);
+  return db.selectFrom('items')
+    .select(itemColumns)
+    .$if(shape.byOwner, (qb) => qb.where('items.owner_id', '=', values.ownerId))
+    .$if(shape.fromPosition, (qb) => qb.where(keysetCondition(shape.ordering, shape.reversed ? '<' : '>', values.key, values.id)))
+    .$if(column !== 'items.id', (qb) => qb.orderBy(column, direction))
+    .orderBy('items.id', direction)
+    .limit(values.limit);
+}
+
+/** listQuery's parameters, in the order it binds them: owner, keyset, limit. */
+export function listParameters(shape: ListShape, values: ListValues): unknown[] {
+  return [
+    ...(shape.byOwner ? [values.ownerId] : []),
+    ...(shape.fromPosition ? keysetParameters(shape.ordering, values.key, values.id) : []),
+    values.limit,
+  ];
+}
+
+/** Placeholder values: the key's type follows the sort column, so the cast in keysetCondition is the one a real key gets. */
+export function placeholderValues(ordering: Ordering): ListValues {
+  return { ownerId: 0, key: sortColumn(ordering) === 'items.id' ? 0 : '', id: 0, limit: 0 };
 }

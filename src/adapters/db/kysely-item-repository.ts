@@ -1,26 +1,23 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { UserId } from '../../domain/account.js';
 import { NotFound, VersionMismatch } from '../../domain/errors.js';
 import type { Item, ItemChange, ItemDraft, ItemId, ListQuery, Page, Position } from '../../domain/item.js';
 import type { ItemRepository } from '../../ports/index.js';
 import { guarded } from './db-errors.js';
 import { keysetPage } from './keyset-page.js';
-import { itemColumns, keysetCondition, keysetParameters, sortColumn, sortKey, toItem, type ItemRow } from './item-rows.js';
+import { itemColumns, listParameters, listQuery, placeholderValues, sortKey, toItem, type ItemRow, type ListShape } from './item-rows.js';
+import { ReusableStatement } from './reusable-statement.js';
 import type { Database } from './schema.js';
 
-/**
- * The hot statements (insert, find by id, each shape of list) are built and compiled by Kysely once,
- * then run with new parameters: building and compiling per request was a tenth of a request's CPU.
- */
+/** The hot statements (insert, find by id, each shape of list) are reusable statements: see reusable-statement.ts. */
 export class KyselyItemRepository implements ItemRepository {
-  private readonly insertStatement: CompiledQuery<ItemRow>;
-  private readonly findStatement: CompiledQuery<ItemRow>;
-  private readonly listStatements = new Map<string, CompiledQuery<ItemRow>>();
+  private readonly insertStatement: ReusableStatement<ItemRow>;
+  private readonly findStatement: ReusableStatement<ItemRow>;
+  private readonly listStatements = new Map<string, ReusableStatement<ItemRow>>();
 
   constructor(private readonly db: Kysely<Database>) {
-    this.insertStatement = db.insertInto('items')
-      .values({ name: '', description: '', price: '0', owner_id: 0 }).returning(itemColumns).compile();
-    this.findStatement = db.selectFrom('items').select(itemColumns).where('items.id', '=', 0).compile();
+    this.insertStatement = new ReusableStatement(insertQuery(db, { name: '', description: '', price: '0' }, 0));
+    this.findStatement = new ReusableStatement(findQuery(db, 0));
   }
 
   async insert(draft: ItemDraft, ownerId: UserId): Promise<Item> {
@@ -62,38 +59,23 @@ export class KyselyItemRepository implements ItemRepository {
   }
 
   async list({ limit, ordering, from, ownerId }: ListQuery): Promise<Page> {
-    const descending = ordering.startsWith('-');
     const backwards = from?.direction === 'before';
     // Paging backwards reads the other way from the position, then puts the rows back in order.
-    const reversed = descending !== backwards;
-    const direction = reversed ? 'desc' : 'asc';
-    const column = sortColumn(ordering);
-    const op = reversed ? '<' : '>';
-    const shape = `${ordering} ${direction} ${ownerId !== undefined} ${from ? op : ''}`;
-    let statement = this.listStatements.get(shape);
+    const shape: ListShape = { ordering, reversed: ordering.startsWith('-') !== backwards, byOwner: ownerId !== undefined, fromPosition: from !== undefined };
+    const key = `${ordering} ${shape.reversed} ${shape.byOwner} ${shape.fromPosition}`;
+    let statement = this.listStatements.get(key);
     if (!statement) {
-      statement = this.db.selectFrom('items')
-        .select(itemColumns)
-        .$if(ownerId !== undefined, (qb) => qb.where('items.owner_id', '=', 0))
-        .$if(from !== undefined, (qb) => qb.where(keysetCondition(ordering, op, column === 'items.id' ? 0 : '', 0)))
-        .$if(column !== 'items.id', (qb) => qb.orderBy(column, direction))
-        .orderBy('items.id', direction)
-        .limit(0)
-        .compile();
-      this.listStatements.set(shape, statement); // at most 6 orderings × 2 directions × 2 × 3 shapes
+      statement = new ReusableStatement(listQuery(this.db, shape, placeholderValues(ordering)));
+      this.listStatements.set(key, statement); // at most 6 orderings × 2 directions × 2 × 2 shapes
     }
-    // Parameters in the order the clauses appear: owner, keyset, limit.
-    const rows = await this.run(statement, [
-      ...(ownerId !== undefined ? [ownerId] : []), ...(from ? keysetParameters(ordering, from.key, from.id) : []), limit + 1,
-    ]);
+    const rows = await this.run(statement, listParameters(shape, { ownerId: ownerId ?? 0, key: from?.key ?? 0, id: from?.id ?? 0, limit: limit + 1 }));
     const { rows: items, ...edges } = keysetPage(rows.map(toItem), limit, { backwards, fromPosition: from !== undefined },
       (item, direction): Position => ({ ordering, key: sortKey(ordering, item), id: item.id, direction }));
     return { items, ...edges };
   }
 
-  private async run(statement: CompiledQuery<ItemRow>, parameters: unknown[], hints?: { itemName?: string }): Promise<ItemRow[]> {
-    if (parameters.length !== statement.parameters.length) throw new Error(`${parameters.length} parameters for ${statement.sql}`);
-    const query: CompiledQuery<ItemRow> = { ...statement, parameters };
+  private async run(statement: ReusableStatement<ItemRow>, parameters: unknown[], hints?: { itemName?: string }): Promise<ItemRow[]> {
+    const query = statement.with(parameters);
     const result = await guarded(() => this.db.executeQuery(query), hints);
     return result.rows;
   }
@@ -102,4 +84,15 @@ export class KyselyItemRepository implements ItemRepository {
     const exists = await guarded(() => this.db.selectFrom('items').select('items.id').where('items.id', '=', id).executeTakeFirst());
     return exists ? new VersionMismatch(id) : new NotFound('item', id);
   }
+}
+
+/** The INSERT … RETURNING of one item; its parameters are name, description, price, owner. */
+export function insertQuery(db: Kysely<Database>, draft: ItemDraft, ownerId: UserId) {
+  return db.insertInto('items')
+    .values({ name: draft.name, description: draft.description, price: draft.price, owner_id: ownerId }).returning(itemColumns);
+}
+
+/** The SELECT of one item by id; its one parameter is the id. */
+export function findQuery(db: Kysely<Database>, id: ItemId) {
+  return db.selectFrom('items').select(itemColumns).where('items.id', '=', id);
 }
