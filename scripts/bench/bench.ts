@@ -21,6 +21,8 @@ const SECONDS = quick ? 2 : 5;
 const ROUNDS = 3;
 const WARMUP_SECONDS = quick ? 1 : 2;
 const SEED_ITEMS = 1_000_000;
+/** Issue 11 §5: ratios to the baseline (to DOT for the token), Gatehouse's CPU per proxied token request, RSS, restart. */
+const TARGETS = { list: 0.8, one: 0.9, create: 0.9, token: 0.9, tokenCpuUs: 300, rssMb: 150, restartMs: 1000 };
 
 async function main(): Promise<void> {
   if (!(await haveWrk())) throw new Error('wrk is needed: apt-get install -y wrk');
@@ -65,19 +67,20 @@ async function main(): Promise<void> {
     const details: Record<string, unknown> = {};
     const only = option('--only'); // e.g. `--only items/?limit` while profiling one route
     const compare = async (name: string, a: LoadSpec, b: LoadSpec, target: number, note?: string) => {
-      if (only && !name.includes(only)) return;
+      if (only && !name.includes(only)) return undefined;
       const { row, samples } = await alternate(name, a, b, target, scratch, note);
       rows.push(row);
       details[name] = samples;
+      return samples;
     };
     const at = (c: Child, path: string, pid = true): LoadSpec => ({ url: c.url + path, headers: bearer, ...(pid ? { pid: c.pid } : {}) });
     const post = (c: Child): LoadSpec => ({
       ...at(c, '/items/'), method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' },
       body: '{"name":"b{n}","description":"a benchmark item","price":"12.50"}',
     });
-    await compare('GET /items/?limit=20', at(gatehouse, '/items/?limit=20'), at(baseline, '/items/?limit=20'), 0.75);
-    await compare(`GET /items/{id}/`, at(gatehouse, '/items/4242/'), at(baseline, '/items/4242/'), 0.8);
-    await compare('POST /items/', post(gatehouse), post(baseline), 0.8);
+    await compare('GET /items/?limit=20', at(gatehouse, '/items/?limit=20'), at(baseline, '/items/?limit=20'), TARGETS.list);
+    await compare(`GET /items/{id}/`, at(gatehouse, '/items/4242/'), at(baseline, '/items/4242/'), TARGETS.one);
+    await compare('POST /items/', post(gatehouse), post(baseline), TARGETS.create);
     const deep = Buffer.from(JSON.stringify(['id', SEED_ITEMS - 1000, SEED_ITEMS - 1000, 'a'])).toString('base64url');
     const deepRun = only ? undefined : await alternate('deep cursor vs first page (p50)', at(gatehouse, `/items/?limit=20&cursor=${deep}`),
       at(gatehouse, '/items/?limit=20'), 1.5, scratch, 'both Gatehouse; ratio = deep p50 / first p50, lower is better', 'p50');
@@ -88,23 +91,30 @@ async function main(): Promise<void> {
     }
 
     const form = new URLSearchParams({ grant_type: 'password', username: account.email, password: account.password, scope: 'read write' });
-    await compare('POST /users/token/ vs DOT /o/token/',
+    const tokenRun = await compare('POST /users/token/ vs DOT /o/token/',
       { url: `${gatehouse.url}/users/token/`, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(account), pid: gatehouse.pid },
       { url: `${dot.url}/o/token/`, method: 'POST', body: form.toString(), headers: {
         'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${dot.clientId}:${dot.clientSecret}`).toString('base64')}`,
-      } }, 0.9, 'baseline = DOT directly');
+      } }, TARGETS.token, 'baseline = DOT directly');
+    if (tokenRun) {
+      // What the proxy itself costs: Gatehouse's CPU per token request, DOT's password hashing not included.
+      const cpuUs = median(tokenRun.map((s) => s.a.cpuUsPerReq ?? Number.NaN));
+      rows.push({
+        scenario: 'Gatehouse CPU per proxied token request', gatehouse: `${cpuUs.toFixed(0)} µs`, baseline: '', ratio: '',
+        target: `≤ ${TARGETS.tokenCpuUs} µs`, pass: cpuUs <= TARGETS.tokenCpuUs,
+      });
+    }
 
     await perf?.stop({ gatehouse: served.get(profiledUrl) ?? 0, baseline: served.get(baseline.url) ?? 0 });
     for (const [name, c] of [['Gatehouse', gatehouse], ['baseline', baseline]] as const) {
       const mb = rssMb(c.pid);
-      rows.push({ scenario: `RSS after the run: ${name}`, gatehouse: `${mb.toFixed(0)} MB`, baseline: '', ratio: '', target: '≤ 150 MB', pass: mb <= 150 });
+      rows.push({ scenario: `RSS after the run: ${name}`, gatehouse: `${mb.toFixed(0)} MB`, baseline: '', ratio: '', target: `≤ ${TARGETS.rssMb} MB`, pass: mb <= TARGETS.rssMb });
     }
     await gatehouse.stop();
     gatehouse = await startGatehouseProcess(env, gatehouseLog);
-    const startMs = Math.max(gatehouse.startMs, firstStartMs);
-    rows.push({
-      scenario: 'start-up to /readyz 200', gatehouse: `${gatehouse.startMs.toFixed(0)} ms`, baseline: `fresh db ${firstStartMs.toFixed(0)} ms`,
-      ratio: '', target: '≤ 1500 ms', pass: startMs <= 1500,
+    rows.push({ // a restart against the migrated database; the first start also ran the migrations
+      scenario: 'restart to /readyz 200', gatehouse: `${gatehouse.startMs.toFixed(0)} ms`, baseline: `first start ${firstStartMs.toFixed(0)} ms`,
+      ratio: '', target: `≤ ${TARGETS.restartMs} ms`, pass: gatehouse.startMs <= TARGETS.restartMs,
     });
 
     printTable(rows, { quick, seconds: SECONDS, rounds: ROUNDS });
@@ -152,8 +162,8 @@ async function alternate(name: string, a: LoadSpec, b: LoadSpec, target: number,
   const ratio = median(samples.map((s) => s.ratio));
   const summary = (pick: (s: { a: Sample; b: Sample }) => Sample) => cell(medianSample(samples.map(pick)));
   const pass = by === 'rps' ? ratio >= target : ratio <= target;
-  const row: Row = {
-    scenario: name, gatehouse: summary((s) => s.a), baseline: summary((s) => s.b), ratio: `${ratio.toFixed(2)}×`,
+  const row: Row = { // the per-round ratios after the name: their spread is the run's noise
+    scenario: `${name} (${samples.map((s) => s.ratio.toFixed(2)).join(' ')})`, gatehouse: summary((s) => s.a), baseline: summary((s) => s.b), ratio: `${ratio.toFixed(2)}×`,
     target: `${by === 'rps' ? '≥' : '≤'} ${target.toFixed(2)}×`, pass, ...(note ? { note } : {}),
   };
   return { row, samples };
