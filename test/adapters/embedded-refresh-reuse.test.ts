@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { EmbeddedAuthServer } from '../../src/adapters/auth/embedded-auth-server.js';
-import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
-import { PostgresRetirementChannel } from '../../src/adapters/db/postgres-retirement-channel.js';
+import type { OpenDatabase } from '../../src/adapters/db/open-database.js';
 import { InvalidGrant } from '../../src/domain/errors.js';
 import type { Retirement } from '../../src/ports/retirement-channel.js';
 import { requireService } from '../support/availability.js';
-import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { listeningDatabase, type ListeningDatabase } from '../support/listening-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const PASSWORD = 'correct horse battery';
@@ -14,9 +14,8 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
 
 describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', function () {
   this.timeout(20_000);
+  let listening: ListeningDatabase;
   let database: OpenDatabase;
-  let drop: () => Promise<void>;
-  let channel: PostgresRetirementChannel;
   let heard: Retirement[];
   let logged: { level: string; fields: object; message: string }[];
   let clock: Date;
@@ -25,16 +24,12 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
 
   before(async function () {
     requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
-    channel = new PostgresRetirementChannel({ connectionString: fresh.url, db: database.db, log: { info: () => undefined, warn: () => undefined } });
-    channel.subscribe({ retired: (r) => heard.push(r), deaf: () => undefined, listening: () => undefined });
-    await channel.start();
+    listening = await listeningDatabase();
+    ({ database, heard } = listening);
   });
-  after(async () => { await channel?.close(); await database?.close(); await drop?.(); });
+  after(async () => { await listening?.close(); });
   beforeEach(() => {
-    heard = [];
+    heard.length = 0;
     logged = [];
     clock = new Date('2026-12-02T12:00:00Z');
     const log = { info: (fields: object, message: string) => logged.push({ level: 'info', fields, message }), warn: (fields: object, message: string) => logged.push({ level: 'warn', fields, message }) };
@@ -57,7 +52,7 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
     const third = await server.refresh(second.refreshToken);
     const bystander = await signIn(); // another account, and another family
     later(6_000);
-    heard = [];
+    heard.length = 0;
     expect(await rejectionOf(server.refresh(first.refreshToken))).to.be.instanceOf(InvalidGrant);
     expect(await active(third.accessToken)).to.equal(false);
     expect(await rejectionOf(server.refresh(third.refreshToken))).to.be.instanceOf(InvalidGrant);

@@ -4,14 +4,15 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { withTokenLedger, type TokenLedgerSettings } from '../../src/adapters/auth/token-ledger.js';
 import { KyselyTokenLedger } from '../../src/adapters/db/kysely-token-ledger.js';
-import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.js';
+import type { OpenDatabase } from '../../src/adapters/db/open-database.js';
 import { PostgresRetirementChannel } from '../../src/adapters/db/postgres-retirement-channel.js';
 import type { Database } from '../../src/adapters/db/schema.js';
 import { DatabaseUnavailable, InvalidGrant } from '../../src/domain/errors.js';
 import type { Retirement } from '../../src/ports/retirement-channel.js';
 import { FakeAuthServer } from '../fakes/fake-auth-server.js';
 import { requireService } from '../support/availability.js';
-import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
+import { listeningDatabase, type ListeningDatabase } from '../support/listening-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const PASSWORD = 'correct horse battery';
@@ -21,8 +22,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 /** A DOT-like server (FakeAuthServer keeps tokens across a password change) behind the ledger, on the machine PostgreSQL. */
 describe('withTokenLedger + KyselyTokenLedger', function () {
   this.timeout(20_000);
+  let listening: ListeningDatabase;
   let database: OpenDatabase;
-  let drop: () => Promise<void>;
   let channel: PostgresRetirementChannel;
   let heard: Retirement[];
   let warnings: object[];
@@ -32,15 +33,11 @@ describe('withTokenLedger + KyselyTokenLedger', function () {
 
   before(async function () {
     requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
-    channel = new PostgresRetirementChannel({ connectionString: fresh.url, db: database.db, log: { info: () => undefined, warn: () => undefined } });
-    channel.subscribe({ retired: (r) => heard.push(r), deaf: () => undefined, listening: () => undefined });
-    await channel.start();
+    listening = await listeningDatabase();
+    ({ database, channel, heard } = listening);
   });
-  after(async () => { await channel?.close(); await database?.close(); await drop?.(); });
-  beforeEach(() => { heard = []; warnings = []; server = new FakeAuthServer(); });
+  after(async () => { await listening?.close(); });
+  beforeEach(() => { heard.length = 0; warnings = []; server = new FakeAuthServer(); });
 
   const ledgered = (settings: Partial<TokenLedgerSettings> = {}, db: Kysely<Database> = database.db) => withTokenLedger(server, new KyselyTokenLedger(db), {
     retireOnPasswordChange: { subjectOf: (c) => subjects.get(c.email)! }, channel, log: { warn: (fields) => warnings.push(fields) }, ...settings,

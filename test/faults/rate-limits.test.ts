@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
+import { redisAvailable } from '../support/redis.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -18,11 +18,6 @@ const newAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 
 const email = () => `rl-${Math.random().toString(36).slice(2, 10)}@example.com`;
 const from = (address: string) => ({ 'X-Forwarded-For': address });
 
-async function redisAvailable(): Promise<boolean> {
-  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try { await redis.connect(); return (await redis.ping()) === 'PONG'; } catch { return false; } finally { redis.disconnect(); }
-}
 
 function expectTooMany(res: ApiResponse, shape: 'oauth' | 'problem'): void {
   expect(res.status).to.equal(429);

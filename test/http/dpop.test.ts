@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
 import { loadConfig } from '../../src/config.js';
 import { startGatehouse, type RunningGatehouse } from '../../src/main.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
+import { redisAvailable } from '../support/redis.js';
 import { DpopApiClient, newDpopKey, proof, type DpopKey } from '../support/dpop.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
 import { itemEndpointsSuite } from './items-suite.js';
@@ -15,11 +15,6 @@ import { itemEndpointsSuite } from './items-suite.js';
 const PASSWORD = 'correct horse battery';
 const { Client } = pg;
 
-async function redisAvailable(): Promise<boolean> {
-  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try { await redis.connect(); return (await redis.ping()) === 'PONG'; } catch { return false; } finally { redis.disconnect(); }
-}
 
 /** Two Gatehouse instances on one PostgreSQL database, as behind a load balancer. */
 async function twoInstances(env: Record<string, string> = {}) {

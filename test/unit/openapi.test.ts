@@ -39,7 +39,7 @@ function requestStrings(): { where: string; schema: Record<string, any> }[] {
     for (const child of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) walk(child, where, seen);
     if (schema.items) walk(schema.items, `${where}/items`, seen);
   };
-  for (const [path, item] of Object.entries<any>(document.json.paths)) {
+  for (const item of Object.values<any>(document.json.paths)) {
     for (const method of METHODS.filter((m) => item[m])) {
       const op = item[method];
       for (const [media, content] of Object.entries<any>(deref(op.requestBody)?.content ?? {})) walk(content.schema, `${op.operationId} ${media}`, new Set());
