@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
-import { parseDocument } from 'yaml';
+import type { OpenApiDocument } from '../contract/openapi-document.js';
 import type { ProofVerifier } from '../dpop/proof.js';
 import type { AppState, Ctx } from '../state.js';
 import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../answers/resource-metadata.js';
@@ -16,7 +16,7 @@ export interface MetaOptions {
   /** Serve Swagger UI at /docs, and redirect / to it (DOCS_ENABLED); without it both are 404s like any unknown path. */
   docsEnabled: boolean;
   readiness: Readiness;
-  document: { yaml: string; json: Record<string, unknown> };
+  document: OpenApiDocument;
   /** The authorization server's issuer URL (AUTH_SERVER_URL); absent with the embedded one, which is this server. */
   authorizationServer?: string | undefined;
   /** PUBLIC_URL: the served document's server and the metadata's `resource`. */
@@ -83,9 +83,7 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
 /** The document with PUBLIC_URL as its only server, serialised once: YAML (comments kept) and JSON. */
 function withServer(document: MetaOptions['document'], publicUrl: string): { yaml: string; json: string } {
   const servers = [{ url: publicUrl, description: 'This Gatehouse (its PUBLIC_URL).' }];
-  const yaml = parseDocument(document.yaml);
-  yaml.set('servers', yaml.createNode(servers));
-  return { yaml: yaml.toString({ lineWidth: 0 }), json: JSON.stringify({ ...document.json, servers }) };
+  return { yaml: document.yamlWithServers(servers), json: JSON.stringify({ ...document.json, servers }) };
 }
 
 const DOCS_PAGE = `<!doctype html>
