@@ -6,7 +6,7 @@ import { listUsers } from '../../../use-cases/list-users.js';
 import { pageLink } from '../answers/page-link.js';
 import type { QueryWithDefaults, Schema } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
-import { decodeUserCursor, encodeUserCursor } from '../reading/user-cursor.js';
+import { userCursor } from '../reading/cursor.js';
 import type { RouteDeps } from '../state.js';
 
 /** The staff operations (tag `admin`): the use cases refuse everyone else. */
@@ -16,7 +16,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
 
   route('listUsers', async ({ query, caller }) => {
     const q = query as QueryWithDefaults<'listUsers', 'limit' | 'ordering'>;
-    const from = q.cursor ? decodeUserCursor(q.cursor) : undefined;
+    const from = q.cursor ? userCursor.decode(q.cursor) : undefined;
     if (from && from.ordering !== q.ordering) {
       throw new InvalidInput([{ parameter: 'cursor', message: 'was made for another ordering; start again without it' }]);
     }
@@ -26,8 +26,8 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
     });
     const link = (cursor: string) => pageLink(usersUrl, q, cursor);
     return { status: 200, body: {
-      next: page.next ? link(encodeUserCursor(page.next)) : null,
-      previous: page.previous ? link(encodeUserCursor(page.previous)) : null,
+      next: page.next ? link(userCursor.encode(page.next)) : null,
+      previous: page.previous ? link(userCursor.encode(page.previous)) : null,
       results: page.users.map(adminUserBody),
     } };
   });

@@ -8,7 +8,7 @@ import type { Ctx, RouteDeps } from '../state.js';
 import type { Caller } from '../../../domain/account.js';
 import type { ListItemsQuery } from '../contract/operations.js';
 import type { Route } from '../contract/route.js';
-import { decodeCursor, encodeCursor } from '../reading/cursor.js';
+import { itemCursor } from '../reading/cursor.js';
 import { pageLink } from '../answers/page-link.js';
 import { idempotently } from '../middleware/idempotency.js';
 import { etagOf, itemBody, versionFromIfMatch } from '../answers/wire.js';
@@ -21,12 +21,12 @@ export function itemRoutes(route: Route, r: RouteDeps): void {
     const q = query as ListItemsQuery;
     const page = await listItems({ items }, caller, {
       limit: q.limit, ordering: q.ordering, onlyMine: q.owner === 'me',
-      ...(q.cursor ? { from: decodeCursor(q.cursor) } : {}),
+      ...(q.cursor ? { from: itemCursor.decode(q.cursor) } : {}),
     });
     const link = (cursor: string) => pageLink(itemsUrl, q, cursor);
     return { status: 200, body: {
-      next: page.next ? link(encodeCursor(page.next)) : null,
-      previous: page.previous ? link(encodeCursor(page.previous)) : null,
+      next: page.next ? link(itemCursor.encode(page.next)) : null,
+      previous: page.previous ? link(itemCursor.encode(page.previous)) : null,
       results: page.items.map(itemBody),
     } };
   });
