@@ -73,8 +73,12 @@ describe('the README from a fresh clone', function () {
     const [start, tests, session] = recipeBlocks(readme, 'quick-start');
     expect(start).to.match(/^npm install && npm start\b/);
     expect(tests).to.match(/^npm test\b/); // run by this very suite, not again here
+    // `npm install && npm start`: the install as sh runs it, then the server as its own process, so
+    // the SIGTERM below goes to npm's pid as a service manager's would.
+    const commands = start!.split('#')[0]!.split('&&').map((command) => command.trim());
+    for (const command of commands.slice(0, -1)) await run('sh', ['-ec', offline(command)], { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 });
     const port = await freePort();
-    const server = await startServer(offline(start!.split('#')[0]!.trim()), { PORT: String(port) }, `http://127.0.0.1:${port}/readyz`, 200);
+    const server = await startServer(commands.at(-1)!, { PORT: String(port) }, `http://127.0.0.1:${port}/readyz`, 200);
     expectTheSessionWorked(await curlSession(session!, port));
     expect(await stopServer(server)).to.deep.equal({ code: 0, signal: null });
   });
