@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,10 @@ describe('the README from a fresh clone', function () {
   const offline = (line: string) => line.replace(/\bnpm install\b/g, 'npm install --prefer-offline --no-audit --no-fund');
 
   before(async () => {
-    dir = join(await mkdtemp(join(tmpdir(), 'gatehouse-clone-')), 'gatehouse');
+    const parent = await mkdtemp(join(tmpdir(), 'gatehouse-clone-'));
+    // mkdtemp makes it 0700; run as root, the embedded PostgreSQL runs as a `postgres` user, who must reach the clone.
+    await chmod(parent, 0o755);
+    dir = join(parent, 'gatehouse');
     await run('git', ['clone', '--quiet', resolve('.'), dir]);
   });
   after(async () => {
