@@ -40,7 +40,9 @@ export interface paths {
          * @description Trades an email and password for an access token and a refresh token (RFC 6749 §4.3).
          *     Send JSON with `email`, or the standard form with `grant_type=password` and `username`;
          *     `client_id` and `client_secret` in the form are accepted and ignored. Errors use the
-         *     RFC 6749 §5.2 shape: wrong credentials are `400 invalid_grant`.
+         *     RFC 6749 §5.2 shape: wrong credentials are `400 invalid_grant`. When the metadata's
+         *     `dpop_bound_access_tokens_required` is true, a request without a `DPoP` proof is
+         *     `400 invalid_dpop_proof`: that server issues only bound pairs.
          */
         post: operations["getToken"];
         delete?: never;
@@ -62,7 +64,9 @@ export interface paths {
          * Refresh a token pair
          * @description Trades a refresh token for a new token pair (RFC 6749 §6). The refresh token works once:
          *     using it again is `400 invalid_grant`. Send JSON with `refresh`, or the standard form with
-         *     `grant_type=refresh_token` and `refresh_token`.
+         *     `grant_type=refresh_token` and `refresh_token`. When the metadata's
+         *     `dpop_bound_access_tokens_required` is true, a request without a `DPoP` proof is
+         *     `400 invalid_dpop_proof`, even for a pair that is not bound.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -127,8 +131,9 @@ export interface paths {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -191,8 +196,9 @@ export interface paths {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -789,7 +795,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), or a malformed or invalid body (`invalid_request`). */
+        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a malformed or invalid body (`invalid_request`), a DPoP proof that is wrong, or missing where the server issues only bound tokens (`invalid_dpop_proof`), or one without the server's nonce (`use_dpop_nonce`). */
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];
@@ -902,8 +908,9 @@ export interface components {
     parameters: {
         /**
          * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-         *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-         *     tokens" in the description.
+         *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+         *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+         *     in the description.
          */
         DPoPProof: string;
         /** @description The item's id. */
@@ -1012,8 +1019,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1048,8 +1056,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1084,8 +1093,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1131,8 +1141,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1163,8 +1174,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /**
@@ -1215,8 +1227,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1251,8 +1264,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1298,8 +1312,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1334,8 +1349,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1394,8 +1410,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1426,8 +1443,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1461,8 +1479,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
