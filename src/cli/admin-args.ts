@@ -22,7 +22,9 @@ Settings come from the same environment as the server (AUTH_ADAPTER, DATABASE_UR
 /** The words after `npm run admin --`. The email is an option or a positional word for every command, as the operator prefers. */
 export function parseAdminArgs(argv: readonly string[]): AdminCommand {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  // Asked for, the usage is the answer (stdout, exit 0); missing, it is a mistake (stderr, exit 2), so a script that forgot the command fails.
+  if (name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  if (name === undefined) throw new UsageError('no command given');
   if (name !== 'create-superuser' && !(FLAG_COMMANDS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown command "${name}"`);
   }
