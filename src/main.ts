@@ -35,6 +35,7 @@ import { runClusterPrimary } from './adapters/cluster/primary.js';
 import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Credentials } from './domain/account.js';
+import { withDotEnv, type DotEnv } from './dot-env.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
@@ -192,14 +193,19 @@ function createLogger(level: Config['logLevel']): Logger {
 /** Runs Gatehouse from the environment, until SIGTERM or SIGINT. Exported for scripts/start.mjs (`npm start`), which imports dist/ and calls it. */
 export async function main(): Promise<void> {
   let config: Config;
+  let dotEnv: DotEnv;
   try {
-    config = loadConfig(process.env);
+    dotEnv = withDotEnv(process.env);
+    config = loadConfig(dotEnv.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`gatehouse: ${err.message}`);
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  if (dotEnv.fromFile.length || dotEnv.overridden.length) {
+    logger.info({ fromFile: dotEnv.fromFile, overriddenByEnvironment: dotEnv.overridden }, 'settings read from .env');
+  }
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ workers: config.workers }, logger);
   const running = await startGatehouse(config, logger);
   let stopping = false;
