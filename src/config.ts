@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { loadAuthSettings, type AuthSettings } from './auth-settings.js';
-import { ConfigError, integer, oneOf, text, url } from './env.js';
+import { ConfigError, integer, oneOf, text, url, type SettingName } from './env.js';
 
 /** Settings read from the environment once, at start; a bad value stops the start with one clear line. */
 export interface Config {
@@ -71,7 +71,7 @@ export interface Config {
   workers: number;
 }
 
-export { ConfigError };
+export { ConfigError, SETTING_NAMES } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -138,7 +138,7 @@ function publicOrigin(raw: string): string {
 }
 
 /** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */
-function origins(env: NodeJS.ProcessEnv, key: string): string[] {
+function origins(env: NodeJS.ProcessEnv, key: SettingName): string[] {
   const list = (text(env, key) ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of list) {
     let parsed: URL | undefined;

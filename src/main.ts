@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
+import { pingAtStart } from './adapters/auth/ping-at-start.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
@@ -35,6 +36,8 @@ import { runClusterPrimary } from './adapters/cluster/primary.js';
 import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Credentials } from './domain/account.js';
+import { withDotEnv, type DotEnv } from './dot-env.js';
+import { explainAlreadyRunning, explainListenFailure, recordRunning } from './running-instance.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
@@ -50,7 +53,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     log: (msg) => logger.debug({ component: 'database' }, msg),
-  });
+  }).catch(async (err) => { throw await explainAlreadyRunning(err, config.dataDir); });
+  let forgetRunning: (() => Promise<void>) | undefined;
   let limiters: ReturnType<typeof createLimiters> | undefined;
   let retirements: PostgresRetirementChannel | undefined;
   let server: Server | undefined;
@@ -89,7 +93,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     // request is read before `handle` is set below, in this same turn of the event loop.
     let handle: RequestListener = () => { throw new Error('a request arrived before the app was built'); };
     const listening = server = createLimitedServer((req, res) => handle(req, res)).listen(config.port, config.host);
-    await once(listening, 'listening');
+    await once(listening, 'listening').catch((err) => { throw explainListenFailure(err, config.host, config.port); });
     const port = portOf(listening.address());
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
@@ -109,11 +113,14 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
     app.maxIpsCount = config.trustProxy;
     handle = app.callback();
+    if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
+    if (config.auth.adapter !== 'embedded') pingAtStart(chosen.server, config.auth.url, logger);
     logger.info({ url, publicUrl, database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
     return {
       url,
       async close() {
         await closeGracefully(listening);
+        await forgetRunning?.();
         await limiters?.close();
         redisReplays?.close();
         await retirements?.close();
@@ -122,6 +129,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     };
   } catch (err) {
     server?.close();
+    await forgetRunning?.();
     await limiters?.close();
     redisReplays?.close();
     await retirements?.close();
@@ -192,14 +200,19 @@ function createLogger(level: Config['logLevel']): Logger {
 /** Runs Gatehouse from the environment, until SIGTERM or SIGINT. Exported for scripts/start.mjs (`npm start`), which imports dist/ and calls it. */
 export async function main(): Promise<void> {
   let config: Config;
+  let dotEnv: DotEnv;
   try {
-    config = loadConfig(process.env);
+    dotEnv = withDotEnv(process.env);
+    config = loadConfig(dotEnv.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`gatehouse: ${err.message}`);
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  if (dotEnv.fromFile.length || dotEnv.overridden.length) {
+    logger.info({ fromFile: dotEnv.fromFile, overriddenByEnvironment: dotEnv.overridden }, 'settings read from .env');
+  }
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ workers: config.workers }, logger);
   const running = await startGatehouse(config, logger);
   let stopping = false;

@@ -139,6 +139,26 @@ describe('Swagger UI at /docs in Chromium', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it('opens on the Authorize button and the operations at a 900 px tall window; the long description is one click away', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.url}/docs`);
+    const authorize = page.locator('.auth-wrapper button.authorize');
+    const firstOperation = page.locator('.opblock').first();
+    await firstOperation.waitFor();
+    const [button, operation] = [await authorize.boundingBox(), await firstOperation.boundingBox()];
+    console.log(`      at 1280×900: Authorize button ends at ${Math.round(button!.y + button!.height)} px, the first operation at ${Math.round(operation!.y + operation!.height)} px`);
+    expect(button!.y + button!.height, 'the Authorize button\'s bottom').to.be.at.most(900);
+    expect(operation!.y + operation!.height, 'the first operation\'s bottom').to.be.at.most(900);
+
+    // Folded, not gone: the guide opens in place.
+    const guide = page.locator('.information-container details');
+    expect(await guide.getByRole('heading', { name: 'Authentication' }).isVisible()).to.equal(false);
+    await guide.locator('summary').click();
+    expect(await guide.getByRole('heading', { name: 'Authentication' }).isVisible()).to.equal(true);
+    expect(await guide.locator('table').first().isVisible(), 'the problem table, rendered').to.equal(true);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('shows the 401 problem when "Try it out" runs without authorising', async () => {
     const res = await tryItOut(page, 'listItems');
     expect(res.status).to.equal('401');
