@@ -61,6 +61,13 @@ export interface Config {
    * nearest trusted proxy wrote, so a client cannot pick its own); with 0 it is the socket's peer.
    */
   trustProxy: number;
+  /**
+   * Request bodies read at once (each up to 64 KiB, held for as long as its sender takes): past
+   * BODY_READS_PER_ADDRESS (default 16) from one client address or BODY_READS_MAX (default 128) in
+   * all, a request is answered 503 with Retry-After before its body is read. A body that sends
+   * nothing for BODY_IDLE_TIMEOUT_MS (default 10000) is answered 408 and dropped.
+   */
+  bodyReads: { total: number; perAddress: number; idleMs: number };
   /** METRICS_ENABLED: `true` (default) serves Prometheus metrics at GET /metrics; `false` makes it a 404. */
   metricsEnabled: boolean;
   /**
@@ -103,6 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       addressPerMinute: integer(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 1, 1_000_000),
     },
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    bodyReads: {
+      total: integer(env, 'BODY_READS_MAX', 128, 1, 100_000),
+      perAddress: integer(env, 'BODY_READS_PER_ADDRESS', 16, 1, 100_000),
+      idleMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     workers: text(env, 'WORKERS') === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 256),
   };

@@ -108,10 +108,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       authorizationServer: config.auth.adapter === 'embedded' ? undefined : config.auth.url,
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
-      ...(metrics ? { metrics } : {}),
+      ...(metrics ? { metrics } : {}), trustProxy: config.trustProxy, bodyReads: config.bodyReads,
     });
-    app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
-    app.maxIpsCount = config.trustProxy;
     handle = app.callback();
     if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
     if (config.auth.adapter !== 'embedded') pingAtStart(chosen.server, config.auth.url, logger);

@@ -29,9 +29,16 @@ export interface Account {
   email: string;
 }
 
+/**
+ * The address a request came from (the socket's peer, or the one a trusted proxy reported). The
+ * embedded server shares its password checks fairly between addresses; other servers ignore it.
+ */
+export type ClientAddress = string;
+
 export interface SignUp {
   email: string;
   password: string;
+  client?: ClientAddress;
 }
 
 export interface Credentials {
@@ -40,11 +47,13 @@ export interface Credentials {
   scopes: Scope[];
   /** The thumbprint of a DPoP key the client proved it holds: a server that can bind tokens binds the pair to it. */
   proofKey?: string;
+  client?: ClientAddress;
 }
 
 export interface PasswordChange {
   oldPassword: string;
   password: string;
+  client?: ClientAddress;
 }
 
 export interface TokenPair {

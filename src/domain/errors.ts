@@ -132,9 +132,18 @@ export class AuthServerUnavailable extends DomainError {
 }
 
 /** Too many password hashes are running, or one for this account already is: retry after `Retry-After`. */
+/** Which share of the password checks was full: one account's, one client address's, or the server's. */
+export type PasswordCheckShare = 'account' | 'client' | 'server';
+
+const BUSY: Record<PasswordCheckShare, string> = {
+  account: 'a password check for this account is already running and another is waiting',
+  client: 'this client address already has a password check running and another waiting',
+  server: 'too many password checks are running',
+};
+
 export class PasswordCheckBusy extends DomainError {
   readonly code = 'password_check_busy';
-  constructor() { super('too many password checks are running; retry in a few seconds'); }
+  constructor(readonly share: PasswordCheckShare = 'server') { super(`${BUSY[share]}; retry in a few seconds`); }
 }
 
 export class DatabaseUnavailable extends DomainError {

@@ -60,13 +60,14 @@ export function singleProof(ctx: Ctx): string {
  * 400 with every field at fault otherwise.
  */
 export async function bodyOf(
-  { validators }: RouteDeps, ctx: Ctx, operationId: string, refineInvalid?: (sent: unknown) => void,
+  { validators, bodyReads }: RouteDeps, ctx: Ctx, operationId: string, refineInvalid?: (sent: unknown) => void,
 ): Promise<unknown> {
   const mediaType = ctx.request.type || 'application/json';
   if (!validators.accepts(operationId, mediaType)) {
     throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the body as application/json');
   }
-  await readBody(ctx as never); // parsed only now: after authentication, never for a GET
+  // Parsed only now: after authentication, never for a GET; and only while a place to read it is free.
+  await bodyReads.read(ctx.req, ctx.ip, () => readBody(ctx as never));
   const body = (ctx.request as { body?: unknown }).body;
   assertShallow(body);
   const errors = validators.body(operationId, mediaType, body);
