@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 
-/** A running Django OAuth Toolkit peer (`shared/peers/dot-authserver`) on a free loopback port. */
+/** A running Django OAuth Toolkit peer (`peers/django-oauth-toolkit` in this repository) on a free loopback port. */
 export interface DotPeer {
   url: string;
   port: number;
@@ -31,7 +31,7 @@ export interface DotPeerOptions {
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** The repo root is the directory holding package.json; CI copies `shared/` beside it, so the peer is at `<root>/../shared`. */
+/** The peer ships in the repository, at `<root>/peers/django-oauth-toolkit`; the root is the directory holding package.json. */
 export function dotPeerDirectory(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
@@ -39,7 +39,7 @@ export function dotPeerDirectory(): string {
     if (parent === dir) throw new Error('no package.json above test/support: cannot find the repo root');
     dir = parent;
   }
-  return resolve(dir, '..', 'shared', 'peers', 'dot-authserver');
+  return resolve(dir, 'peers', 'django-oauth-toolkit');
 }
 
 /** The Debian packages the peer runs on, one per module in PYTHON_MODULES. */
@@ -51,7 +51,7 @@ export function dotPeerMissing(): string | undefined {
   const startScript = join(dotPeerDirectory(), 'start.sh');
   const problems: string[] = [];
   if (!existsSync(startScript)) {
-    problems.push(`looked for ${startScript} and found nothing (the team's shared/ folder belongs beside this repository)`);
+    problems.push(`${startScript} is missing from this checkout (it is part of the repository: restore it with git)`);
   }
   // Each module imported on its own, so the note names every one that is missing, not just the first.
   const probe = 'import sys\nfor m in sys.argv[1:]:\n  try: __import__(m)\n  except Exception: print(m)';
