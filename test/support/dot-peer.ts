@@ -12,6 +12,10 @@ export interface DotPeer {
   port: number;
   clientId: 'rs-id';
   clientSecret: 'rs-secret';
+  /** DOT_AUTHSERVER_STATE_DIR: the SQLite database, kept across `restart()`. */
+  stateDir: string;
+  /** gunicorn's access log (DOT_AUTHSERVER_ACCESS_LOG), unless started with `accessLog: false`. */
+  accessLogFile: string | undefined;
   /** Stops gunicorn and waits for it to exit. The state survives until the test process exits, so `restart()` may follow. */
   stop(): Promise<void>;
   /** Stops (if running) and starts again on the same port with the same state: accounts and tokens survive. */
@@ -26,6 +30,8 @@ export interface DotPeerOptions {
   env?: Record<string, string>;
   /** Write gunicorn's access log (default true); `introspectionCalls()` needs it. */
   accessLog?: boolean;
+  /** Where start.sh is (default: `dotPeerDirectory()`); a test starts a copy made from the tracked files alone. */
+  directory?: string;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -88,7 +94,8 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
     ...(accessLog ? { DOT_AUTHSERVER_ACCESS_LOG: accessLog } : {}),
   };
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = await launch(port, env, url);
+  const startScript = join(options.directory ?? dotPeerDirectory(), 'start.sh');
+  let child: ChildProcess | undefined = await launch(startScript, port, env, url);
   let baseline = 0;
 
   const countIntrospections = (): number => {
@@ -102,11 +109,11 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
   };
 
   return {
-    url, port, clientId: 'rs-id', clientSecret: 'rs-secret',
+    url, port, clientId: 'rs-id', clientSecret: 'rs-secret', stateDir, accessLogFile: accessLog,
     stop: stopChild,
     async restart() {
       await stopChild();
-      child = await launch(port, env, url);
+      child = await launch(startScript, port, env, url);
     },
     introspectionCalls: () => countIntrospections() - baseline,
     resetCounts() { baseline = countIntrospections(); },
@@ -121,8 +128,8 @@ process.on('exit', () => {
   for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
 });
 
-async function launch(port: number, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
-  const child = spawn(join(dotPeerDirectory(), 'start.sh'), [String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(startScript: string, port: number, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+  const child = spawn(startScript, [String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
