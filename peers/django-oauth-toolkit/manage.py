@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Django's command line for the peer; start.sh runs migrate and provision_clients through it."""
+"""Django's command line for the peer; start.sh runs `provision` (migrate, clients) through it."""
 import os
 import sys
 

@@ -18,7 +18,7 @@ if [ -n "${DOT_AUTHSERVER_STATE_DIR:-}" ]; then
 else
     DOT_AUTHSERVER_STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/dot-peer.XXXXXX")"
     DOT_AUTHSERVER_STATE_IS_TEMP=1
-    # Until gunicorn takes over (its on_exit removes the dir), a failed migration removes it here.
+    # Until gunicorn takes over (its on_exit removes the dir), a failed provision step removes it here.
     trap 'rm -rf "$DOT_AUTHSERVER_STATE_DIR"' EXIT
     trap 'exit 143' TERM
     trap 'exit 130' INT
@@ -31,8 +31,7 @@ unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
 
 cd "$here"
 echo "dot-peer: state in $DOT_AUTHSERVER_STATE_DIR" >&2
-"$python" manage.py migrate --noinput -v 0
-"$python" manage.py provision_clients
+"$python" manage.py provision   # migrate, then the client and introspection token
 echo "dot-peer: serving http://127.0.0.1:$port (pid $$; SIGTERM or Ctrl-C stops it)" >&2
 trap - EXIT TERM INT
 exec "$python" -m gunicorn --config "$here/dot_peer/gunicorn_config.py" dot_peer.wsgi:application

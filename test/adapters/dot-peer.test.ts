@@ -13,6 +13,7 @@ import { dotPeerAvailable, dotPeerDirectory, startDotPeer, type DotPeer } from '
 
 const PASSWORD = 'correct horse battery';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** The peer's tracked files, copied to `<tmp>/peers/django-oauth-toolkit`; returns that directory. */
 function copyOfTrackedPeer(into: string): string {
@@ -125,8 +126,10 @@ describe('the DOT peer in peers/django-oauth-toolkit', function () {
   it('logs traceparent in the access log, keeping the introspection line countable', async () => {
     peer.resetCounts();
     await introspect('no-such-token', basic(), { traceparent: TRACEPARENT });
-    const log = readFileSync(peer.accessLogFile!, 'utf8');
-    expect(log).to.match(new RegExp(`"POST /o/introspect/ HTTP/1\\.1" 200 .* traceparent=${TRACEPARENT}`));
+    // gunicorn writes the line once the response is out, so the client may read the reply first.
+    const line = new RegExp(`"POST /o/introspect/ HTTP/1\\.1" 200 .* traceparent=${TRACEPARENT}`);
+    for (let waited = 0; !line.test(readFileSync(peer.accessLogFile!, 'utf8')) && waited < 2000; waited += 50) await sleep(50);
+    expect(readFileSync(peer.accessLogFile!, 'utf8')).to.match(line);
     expect(peer.introspectionCalls()).to.equal(1);
   });
 

@@ -6,6 +6,10 @@ import shutil
 bind = f"127.0.0.1:{os.environ.get('DOT_AUTHSERVER_PORT', '8000')}"
 workers = int(os.environ.get("DOT_AUTHSERVER_WORKERS", "4"))
 worker_class = "sync"
+# Django is imported once in the master and the workers fork from it, instead of each worker
+# importing it again: the first answer comes sooner and the workers share those pages. Safe,
+# because importing the app opens no database connection (Django opens one per request thread).
+preload_app = True
 proc_name = "gatehouse-dot-peer"
 errorlog = "-"
 accesslog = os.environ.get("DOT_AUTHSERVER_ACCESS_LOG") or None
