@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { processes, tree, type Proc } from './processes.js';
+
+export { survivors, tree, type Proc } from './processes.js';
 
 // `npm start` and `npm run dev` as systemd, a container runtime or `kill $!` sees them: one pid, and
 // SIGTERM to it must stop everything below it.
@@ -25,42 +27,6 @@ export async function checkoutCopy(): Promise<{ dir: string; remove(): Promise<v
   }
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-export interface Proc { pid: number; ppid: number; state: string; started: string; cmdline: string }
-
-/** Every process, from /proc: what `ps` would show, without depending on procps. */
-export function processes(): Proc[] {
-  const all: Proc[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command in parentheses may hold spaces
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      all.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), started: fields[19]!, cmdline });
-    } catch { /* it exited while we looked */ }
-  }
-  return all;
-}
-
-/** `root` and everything below it. */
-export function tree(root: number): Proc[] {
-  const all = processes();
-  const found = all.filter((p) => p.pid === root);
-  for (let i = 0; i < found.length; i++) found.push(...all.filter((p) => p.ppid === found[i]!.pid));
-  return found;
-}
-
-/** Those of `procs` still alive (a zombie has exited; a reused pid is another process), after waiting up to `ms` for them to go. */
-export async function survivors(procs: Proc[], ms: number, alsoMatching: string): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const alive = processes().filter((p) => p.state !== 'Z'
-      && (procs.some((q) => q.pid === p.pid && q.started === p.started) || p.cmdline.includes(alsoMatching)));
-    if (alive.length === 0 || Date.now() > deadline) return alive.map((p) => `${p.pid} ${p.cmdline}`);
-    await sleep(100);
-  }
 }
 
 export interface Started { npm: ChildProcess; url: string; stdout: () => string; stderr: () => string; exited: Promise<[number | null, string | null]> }
