@@ -31,6 +31,8 @@ export interface AppOptions extends MetaOptions {
   rateLimits?: RateLimits;
   /** GET /metrics and per-request timing (METRICS_ENABLED); neither when absent. */
   metrics?: Metrics;
+  /** GET /metrics has a listener of its own (METRICS_PORT): here it is a 404, requests are still timed. */
+  metricsElsewhere?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -46,7 +48,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
   metaRoutes(router, options);
-  if (options.metrics) metricsRoute(router, options.metrics);
+  if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
 
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
