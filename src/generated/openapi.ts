@@ -173,7 +173,7 @@ export interface paths {
         /**
          * List users (staff)
          * @description Every user Gatehouse has seen, keyset-paginated like `/items/`: `search` finds an email
-         *     containing the text in any letter case, `is_staff` and `is_active` filter, `ordering` sorts
+         *     containing the text in any letter case, `is_staff`, `is_active` and `is_superuser` filter, `ordering` sorts
          *     (ties broken by id). Staff only, with the `read` scope.
          */
         get: operations["listUsers"];
@@ -1404,6 +1404,8 @@ export interface operations {
                 is_staff?: boolean;
                 /** @description Only active (`true`) or only deactivated (`false`) users. */
                 is_active?: boolean;
+                /** @description Only superusers (`true`) or only users who are not (`false`). */
+                is_superuser?: boolean;
                 /** @description The sort key; a leading `-` sorts descending. */
                 ordering?: "email" | "-email" | "id" | "-id";
             };

@@ -54,6 +54,7 @@ export interface UserListQuery {
   search?: string;
   isStaff?: boolean;
   isActive?: boolean;
+  isSuperuser?: boolean;
 }
 
 export interface UserPage {

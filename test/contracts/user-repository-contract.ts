@@ -51,6 +51,9 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
       expect(root.isSuperuser).to.equal(false);
       await h.users.setFlags(root.id, { isSuperuser: true, isStaff: true });
       expect(await h.users.findBySubject(`s-root-${tag}`)).to.include({ isSuperuser: true, isStaff: true });
+      const listed = (isSuperuser: boolean) => h.users.list({ limit: 10, ordering: 'id', search: tag, isSuperuser }).then((p) => p.users.map((u) => u.id));
+      expect(await listed(true)).to.deep.equal([root.id]);
+      expect(await listed(false)).to.deep.equal([target.id]);
       const seen: [number, boolean, number][] = [];
       await h.users.setFlags(target.id, { isSuperuser: true }, (t, others) => { seen.push([t.id, t.isSuperuser, others]); });
       expect(seen[0]![0]).to.equal(target.id);

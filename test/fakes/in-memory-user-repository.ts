@@ -34,7 +34,7 @@ export class InMemoryUserRepository implements UserRepository {
     return row && { ...row };
   }
 
-  async list({ limit, ordering, from, search, isStaff, isActive }: UserListQuery): Promise<UserPage> {
+  async list({ limit, ordering, from, search, isStaff, isActive, isSuperuser }: UserListQuery): Promise<UserPage> {
     const column = ordering.replace(/^-/, '') as 'email' | 'id';
     const sign = ordering.startsWith('-') ? -1 : 1;
     const compare = (a: Row | UserPosition, b: Row) => {
@@ -43,7 +43,8 @@ export class InMemoryUserRepository implements UserRepository {
       return sign * (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id);
     };
     const matching = this.rows.filter((r) => (search === undefined || r.email.toLowerCase().includes(search.toLowerCase()))
-      && (isStaff === undefined || r.isStaff === isStaff) && (isActive === undefined || r.isActive === isActive))
+      && (isStaff === undefined || r.isStaff === isStaff) && (isActive === undefined || r.isActive === isActive)
+      && (isSuperuser === undefined || r.isSuperuser === isSuperuser))
       .sort((a, b) => compare(a, b));
     const backwards = from?.direction === 'before';
     const candidates = from ? matching.filter((r) => (backwards ? compare(from, r) > 0 : compare(from, r) < 0)) : matching;

@@ -65,7 +65,7 @@ export class KyselyUserRepository implements UserRepository {
     return row && { ...toRecord(row), subject: row.subject };
   }
 
-  async list({ limit, ordering, from, search, isStaff, isActive }: UserListQuery): Promise<UserPage> {
+  async list({ limit, ordering, from, search, isStaff, isActive, isSuperuser }: UserListQuery): Promise<UserPage> {
     const column = ordering.replace(/^-/, '') as 'email' | 'id';
     const descending = ordering.startsWith('-');
     const backwards = from?.direction === 'before';
@@ -77,6 +77,7 @@ export class KyselyUserRepository implements UserRepository {
       .$if(search !== undefined, (qb) => qb.where(sql<boolean>`strpos(lower(email), lower(${search}))`, '>', sql<boolean>`0`))
       .$if(isStaff !== undefined, (qb) => qb.where('is_staff', '=', isStaff!))
       .$if(isActive !== undefined, (qb) => qb.where('is_active', '=', isActive!))
+      .$if(isSuperuser !== undefined, (qb) => qb.where('is_superuser', '=', isSuperuser!))
       .$if(from !== undefined, (qb) => (column === 'id'
         ? qb.where('id', op, from!.id)
         : qb.where((eb) => eb.or([eb('email', op, String(from!.key)), eb.and([eb('email', '=', String(from!.key)), eb('id', op, from!.id)])]))))

@@ -23,6 +23,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
     const page = await listUsers(deps, caller, {
       limit: q.limit, ordering: q.ordering, ...(from ? { from } : {}), ...(q.search !== undefined ? { search: q.search } : {}),
       ...(q.is_staff !== undefined ? { isStaff: q.is_staff } : {}), ...(q.is_active !== undefined ? { isActive: q.is_active } : {}),
+      ...(q.is_superuser !== undefined ? { isSuperuser: q.is_superuser } : {}),
     });
     const link = (cursor: string) => pageLink(usersUrl, q, cursor);
     return { status: 200, body: {
