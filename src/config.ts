@@ -71,6 +71,12 @@ export interface Config {
   /** METRICS_ENABLED: `true` (default) serves Prometheus metrics at GET /metrics; `false` makes it a 404. */
   metricsEnabled: boolean;
   /**
+   * METRICS_PORT (unset by default) and METRICS_HOST (default 127.0.0.1): when the port is set,
+   * GET /metrics is served by a listener of its own there and the public port answers it 404;
+   * unset, /metrics is on the public port, for anyone who reaches it. 0 lets the system pick.
+   */
+  metricsListener?: { host: string; port: number };
+  /**
    * WORKERS: `1` (default) runs one process; N, or `auto` (one per CPU core), runs a node:cluster
    * primary that forks that many workers sharing the port and replaces any that dies. More than one
    * needs DATABASE_URL: the embedded PostgreSQL belongs to a single process.
@@ -118,6 +124,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     workers: text(env, 'WORKERS') === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 256),
   };
+  if (text(env, 'METRICS_PORT') !== undefined) {
+    config.metricsListener = { host: text(env, 'METRICS_HOST') ?? '127.0.0.1', port: integer(env, 'METRICS_PORT', 0, 0, 65535) };
+    if (config.metricsListener.port !== 0 && config.metricsListener.port === config.port) {
+      throw new ConfigError(`METRICS_PORT=${config.metricsListener.port} is PORT too: give the metrics a port of their own, or leave METRICS_PORT unset to serve them on PORT`);
+    }
+  } else if (text(env, 'METRICS_HOST') !== undefined) {
+    throw new ConfigError('METRICS_HOST needs METRICS_PORT: without it /metrics is served on PORT');
+  }
   const publicUrl = text(env, 'PUBLIC_URL');
   if (publicUrl !== undefined) config.publicUrl = publicOrigin(publicUrl);
   const redisUrl = text(env, 'REDIS_URL');

@@ -30,6 +30,7 @@ import { rateLimits } from './adapters/http/middleware/rate-limit.js';
 import { createLimiters } from './adapters/rate-limit-store/rate-limiters.js';
 import { closeGracefully } from './adapters/http/server/graceful-close.js';
 import { createLimitedServer } from './adapters/http/server/server-limits.js';
+import { listenForScrapes } from './adapters/http/server/metrics-listener.js';
 import { loadOpenApiDocument } from './adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/contract/request-validator.js';
 import { runClusterPrimary } from './adapters/cluster/primary.js';
@@ -42,6 +43,8 @@ import type { AuthServer, Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
   url: string;
+  /** Where GET /metrics is served when METRICS_PORT gives it a listener of its own. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   let limiters: ReturnType<typeof createLimiters> | undefined;
   let retirements: PostgresRetirementChannel | undefined;
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   // DPoP jtis where every instance sees them: Redis when REDIS_URL is set, else PostgreSQL.
   const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
   try {
@@ -95,7 +99,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     const listening = server = createLimitedServer((req, res) => handle(req, res)).listen(config.port, config.host);
     await once(listening, 'listening').catch((err) => { throw explainListenFailure(err, config.host, config.port); });
     const port = portOf(listening.address());
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const url = hostUrl(config.host, port);
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
     const dpop = proofVerifier(
       { algorithms: DPOP_ALGORITHMS, iatWindowSeconds: config.dpop.iatWindowSeconds, required: config.dpop.required },
@@ -108,16 +112,21 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       authorizationServer: config.auth.adapter === 'embedded' ? undefined : config.auth.url,
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
-      ...(metrics ? { metrics } : {}), trustProxy: config.trustProxy, bodyReads: config.bodyReads,
+      ...(metrics ? { metrics, metricsElsewhere: config.metricsListener !== undefined } : {}),
+      trustProxy: config.trustProxy, bodyReads: config.bodyReads,
     });
     handle = app.callback();
     if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
     if (config.auth.adapter !== 'embedded') pingAtStart(chosen.server, config.auth.url, logger);
-    logger.info({ url, publicUrl, database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
+    // After `handle`: a request on the public port may arrive while this one starts listening.
+    const scrapes = metrics && config.metricsListener ? metricsServer = await listenForScrapes(metrics, config.metricsListener, logger) : undefined;
+    const metricsUrl = scrapes ? `${hostUrl(config.metricsListener!.host, portOf(scrapes.address()))}/metrics` : undefined;
+    logger.info({ url, publicUrl, ...(metricsUrl ? { metricsUrl } : {}), database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
     return {
       url,
+      ...(metricsUrl ? { metricsUrl } : {}),
       async close() {
-        await closeGracefully(listening);
+        await Promise.all([closeGracefully(listening), scrapes && closeGracefully(scrapes)]);
         await forgetRunning?.();
         await limiters?.close();
         redisReplays?.close();
@@ -127,6 +136,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     };
   } catch (err) {
     server?.close();
+    metricsServer?.close();
     await forgetRunning?.();
     await limiters?.close();
     redisReplays?.close();
@@ -142,10 +152,13 @@ function portOf(address: AddressInfo | string | null): number {
   return address.port;
 }
 
+function hostUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** `http://HOST:PORT`; a wildcard HOST listens everywhere but names no address a client can use. */
 function defaultPublicUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return hostUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
 }
 
 interface ChosenAuthServer {

@@ -1,6 +1,6 @@
 import { UsageError } from './admin-failure.js';
 
-export const FLAG_COMMANDS = ['grant-staff', 'revoke-staff', 'deactivate', 'activate'] as const;
+export const FLAG_COMMANDS = ['grant-staff', 'revoke-staff', 'grant-superuser', 'revoke-superuser', 'deactivate', 'activate'] as const;
 export type FlagCommand = (typeof FLAG_COMMANDS)[number];
 
 export type AdminCommand =
@@ -10,10 +10,12 @@ export type AdminCommand =
 
 export const USAGE = `usage: npm run admin -- <command>
 
-  create-superuser --email EMAIL   create (or promote) a staff, active account; the password comes
-                                   from ADMIN_PASSWORD, else it is asked twice on the terminal
+  create-superuser --email EMAIL   create (or promote) a superuser, staff and active; the password
+                                   comes from ADMIN_PASSWORD, else it is asked twice on the terminal
   grant-staff EMAIL                make a user staff
   revoke-staff EMAIL               take the staff flag away
+  grant-superuser EMAIL            make a user a superuser (and staff): it may then change staff
+  revoke-superuser EMAIL           take the superuser flag away (the user stays staff)
   deactivate EMAIL                 refuse the user's tokens and sign-ins on every instance, at once
   activate EMAIL                   let a deactivated user in again
 

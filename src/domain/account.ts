@@ -12,6 +12,8 @@ export interface UserFlags {
   isStaff: boolean;
   /** A deactivated user's tokens are refused and no new ones are handed out through Gatehouse. */
   isActive: boolean;
+  /** Superusers also change the flags of staff and of other superusers (Django's is_superuser); set from the command line only. */
+  isSuperuser: boolean;
 }
 
 /** A user as authentication finds it: who, and what they may do. */

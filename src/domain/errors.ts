@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'not_owner', 'not_found', 'name_taken', 'email_taken', 'version_mismatch', 'not_supported',
   'auth_server_bad_answer', 'auth_server_unavailable', 'password_check_busy', 'database_unavailable',
   'invalid_dpop_proof', 'use_dpop_nonce', 'not_staff', 'cannot_change_self',
+  'not_superuser', 'last_superuser',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -88,6 +89,20 @@ export class NotStaff extends DomainError {
 export class CannotChangeSelf extends DomainError {
   readonly code = 'cannot_change_self';
   constructor() { super('you cannot remove your own staff flag or deactivate yourself; ask another staff member'); }
+}
+
+/** A staff member who is not a superuser changing a staff member's or superuser's flags, or anyone's staff flag. */
+export class NotSuperuser extends DomainError {
+  readonly code = 'not_superuser';
+  constructor(message: string) { super(message); }
+}
+
+/** A change that would leave no active superuser: the API keeps one, whoever asks and however requests race. */
+export class LastSuperuser extends DomainError {
+  readonly code = 'last_superuser';
+  constructor(readonly userId: number) {
+    super(`user ${userId} is the last active superuser: it cannot be demoted or deactivated; make another superuser first (npm run admin -- grant-superuser)`);
+  }
 }
 
 export class NotFound extends DomainError {

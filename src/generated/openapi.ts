@@ -178,7 +178,7 @@ export interface paths {
         /**
          * List users (staff)
          * @description Every user Gatehouse has seen, keyset-paginated like `/items/`: `search` finds an email
-         *     containing the text in any letter case, `is_staff` and `is_active` filter, `ordering` sorts
+         *     containing the text in any letter case, `is_staff`, `is_active` and `is_superuser` filter, `ordering` sorts
          *     (ties broken by id). Staff only, with the `read` scope.
          */
         get: operations["listUsers"];
@@ -223,7 +223,13 @@ export interface paths {
          * @description `is_active: false` deactivates the user at once, on every instance: their tokens are
          *     refused (`401`, "the account is disabled") and Gatehouse hands them no new ones;
          *     `is_active: true` restores both. A staff member cannot remove their own staff flag or
-         *     deactivate themselves (`409`). Staff only, with the `write` scope. Logged as an audit line.
+         *     deactivate themselves (`409 /problems/cannot_change_self`). Staff may change `is_active`
+         *     of ordinary users; `is_staff`, and any flag of a staff member or superuser, only a
+         *     superuser may change (`403 /problems/not_superuser`). `is_superuser` is read-only here
+         *     (`400`: it is set with `npm run admin -- grant-superuser` / `revoke-superuser`). The last
+         *     active superuser cannot be demoted or deactivated (`409 /problems/last_superuser`),
+         *     however requests race: the check and the change are one transaction. Staff only, with
+         *     the `write` scope. Logged as an audit line.
          */
         patch: operations["changeUser"];
         trace?: never;
@@ -630,6 +636,11 @@ export interface components {
             /** @description A deactivated user's tokens are refused and no new ones are handed out. */
             is_active: boolean;
             /**
+             * @description A superuser also changes who is staff and the flags of staff and other superusers.
+             *     Read-only: set from the command line (`npm run admin -- grant-superuser`).
+             */
+            readonly is_superuser: boolean;
+            /**
              * Format: date-time
              * @description When Gatehouse first saw the user.
              */
@@ -653,6 +664,7 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["AdminUser"][];
         };
+        /** @description The flags to set. `is_superuser` is not among them (the command line sets it), so sending it is a 400. */
         AdminUserPatch: {
             is_staff?: boolean;
             is_active?: boolean;
@@ -703,7 +715,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), the item belongs to another user (`/problems/not_owner`), or the operation is for staff only (`/problems/not_staff`). */
+        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), the item belongs to another user (`/problems/not_owner`), the operation is for staff only (`/problems/not_staff`), or the change is for superusers only (`/problems/not_superuser`). */
         Forbidden: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticateOptional"];
@@ -731,8 +743,12 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A staff member removing their own staff flag or deactivating themselves (`/problems/cannot_change_self`). */
-        CannotChangeSelf: {
+        /**
+         * @description A staff member removing their own staff flag or deactivating themselves
+         *     (`/problems/cannot_change_self`), or a change that would leave no active superuser
+         *     (`/problems/last_superuser`).
+         */
+        CannotChangeUser: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1404,6 +1420,8 @@ export interface operations {
                 is_staff?: boolean;
                 /** @description Only active (`true`) or only deactivated (`false`) users. */
                 is_active?: boolean;
+                /** @description Only superusers (`true`) or only users who are not (`false`). */
+                is_superuser?: boolean;
                 /** @description The sort key; a leading `-` sorts descending. */
                 ordering?: "email" | "-email" | "id" | "-id";
             };
@@ -1510,7 +1528,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["CannotChangeSelf"];
+            409: components["responses"]["CannotChangeUser"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             502: components["responses"]["BadGateway"];

@@ -37,6 +37,8 @@ export interface AppOptions extends MetaOptions {
   trustProxy?: number;
   /** How many request bodies are read at once, per client address and in all; see BodyReads. */
   bodyReads?: BodyReadLimits;
+  /** GET /metrics has a listener of its own (METRICS_PORT): here it is a 404, requests are still timed. */
+  metricsElsewhere?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -54,7 +56,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
   metaRoutes(router, options);
-  if (options.metrics) metricsRoute(router, options.metrics);
+  if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
 
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
