@@ -50,8 +50,8 @@ interface Share {
 /**
  * Bounds the password hashes in flight, fairly: at most `concurrency` run and `queue` more wait,
  * and each account and each client address holds at most one of those places, with at most one more
- * check waiting outside the queue for its turn. Anything beyond a share is refused at once, without
- * touching the queue: one client (or one account's guessers) can take one place, never everyone's,
+ * check waiting outside the queue for its turn. Anything beyond a share is refused without touching
+ * the queue (the answer paced to that share's own check, at most 1 s, see MAX_REFUSAL_PACE_MS): one client (or one account's guessers) can take one place, never everyone's,
  * so five flooding addresses leave a sixth place for a client that behaves. Refused means
  * PasswordCheckBusy (503 + Retry-After), never an unbounded queue. After a failed check (a wrong
  * password) the account's and the client's turns stay taken for as long again, with no thread busy:
