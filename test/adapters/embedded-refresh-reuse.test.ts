@@ -28,7 +28,8 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
     ({ database, heard } = listening);
   });
   after(async () => { await listening?.close(); });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await settle(); // the last test's notices, which a loaded machine may deliver late, are not this test's
     heard.length = 0;
     logged = [];
     clock = new Date('2026-12-02T12:00:00Z');
@@ -37,7 +38,7 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
   });
   const later = (ms: number) => { clock = new Date(clock.getTime() + ms); };
   /** NOTIFY is delivered after the commit, on another connection: give it a moment. */
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
   const signIn = async () => {
     const email = `reuse-${n++}-${Date.now()}@example.com`;
     const account = await server.signUp({ email, password: PASSWORD });

@@ -42,7 +42,9 @@ describe('the README from a fresh clone', function () {
 
   /** A long-running command of the README, started in the clone the way a terminal would; resolves once `readyUrl` answers `status`. */
   async function startServer(line: string, extraEnv: NodeJS.ProcessEnv, readyUrl: string, status: number): Promise<ChildProcess> {
-    const child = spawn('sh', ['-c', `exec ${line}`], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // `exec env`: a command with leading NAME=value settings, as the README's DOT line has, is still
+    // replaced by its program, so the signal below reaches npm's own pid.
+    const child = spawn('sh', ['-c', `exec env ${line}`], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     servers.push(child);
     let output = '';
     child.stdout!.on('data', (chunk) => { output = (output + chunk).slice(-6000); });

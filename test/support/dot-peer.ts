@@ -84,6 +84,7 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
   const stateDir = join(root, 'state');
   await mkdir(stateDir);
   const accessLog = options.accessLog === false ? undefined : join(root, 'access.log');
+  const requestLog = join(root, 'requests.log');
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -91,17 +92,19 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
     DOT_AUTHSERVER_WORKERS: '2',
     ...options.env,
     DOT_AUTHSERVER_STATE_DIR: stateDir,
-    ...(accessLog ? { DOT_AUTHSERVER_ACCESS_LOG: accessLog } : {}),
+    ...(accessLog ? { DOT_AUTHSERVER_ACCESS_LOG: accessLog, DOT_AUTHSERVER_REQUEST_LOG: requestLog } : {}),
   };
   const url = `http://127.0.0.1:${port}`;
   const startScript = join(options.directory ?? dotPeerDirectory(), 'start.sh');
   let child: ChildProcess | undefined = await launch(startScript, port, env, url);
   let baseline = 0;
 
+  // Counted from the peer's request log, written before each answer leaves: gunicorn's access log
+  // comes after the answer, so a count taken as soon as a request returns could miss its line.
   const countIntrospections = (): number => {
     if (!accessLog) throw new Error('introspectionCalls() needs startDotPeer({ accessLog: true })');
-    if (!existsSync(accessLog)) return 0;
-    return readFileSync(accessLog, 'utf8').split('\n').filter((line) => line.includes('"POST /o/introspect/')).length;
+    if (!existsSync(requestLog)) return 0;
+    return readFileSync(requestLog, 'utf8').split('\n').filter((line) => line.startsWith('"POST /o/introspect/')).length;
   };
   const stopChild = async () => {
     if (child) await terminate(child);

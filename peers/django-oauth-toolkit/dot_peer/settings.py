@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "users",
 ]
 MIDDLEWARE = [
+    "dot_peer.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
