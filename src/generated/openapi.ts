@@ -359,9 +359,81 @@ export interface paths {
          * @description How a client finds out, from Gatehouse alone, where to get a token for it: the
          *     authorization server to ask, the scopes it understands, how to send the token, and where
          *     the docs are. Every `401` names this URL in its `WWW-Authenticate` challenge as
-         *     `resource_metadata`. URLs are built from the `Host` the request was sent to.
+         *     `resource_metadata`. URLs are built from PUBLIC_URL, never from the request's `Host`. With
+         *     a PUBLIC_URL that has a path (`https://example.com/gh`), RFC 9728 §3.1 puts the path after
+         *     the well-known name: the same document is served at `/.well-known/oauth-protected-resource/gh` too.
          */
         get: operations["getProtectedResourceMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata (RFC 8414)
+         * @description What a client needs to use the embedded authorization server, found from its issuer (the
+         *     `authorization_servers` entry of the protected resource metadata, which is PUBLIC_URL): the
+         *     token endpoint (password and refresh grants, public clients, DPoP) and the revocation
+         *     endpoint. With a PUBLIC_URL that has a path (`https://example.com/gh`), RFC 8414 §3 puts
+         *     the path after the well-known name: the same document is served at
+         *     `/.well-known/oauth-authorization-server/gh` too. A 404 when Gatehouse is in front of
+         *     another authorization server (`AUTH_ADAPTER` dot, oauth2 or jwt): that server publishes
+         *     its own.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/{resourcePath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Protected resource metadata, path-inserted (RFC 9728 §3.1)
+         * @description The same document as `/.well-known/oauth-protected-resource`, where RFC 9728 §3.1 clients ask for
+         *     it when PUBLIC_URL has a path. Any other path is a 404.
+         */
+        get: operations["getProtectedResourceMetadataUnderPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server/{issuerPath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata, path-inserted (RFC 8414 §3)
+         * @description The same document as `/.well-known/oauth-authorization-server`, where RFC 8414 §3 clients ask for
+         *     it when the issuer (PUBLIC_URL) has a path. Any other path, and any path in front of another
+         *     authorization server, is a 404.
+         */
+        get: operations["getAuthorizationServerMetadataUnderPath"];
         put?: never;
         post?: never;
         delete?: never;
@@ -613,6 +685,38 @@ export interface components {
             dpop_signing_alg_values_supported: string[];
             /** @description Whether only DPoP-bound tokens are accepted (RFC 9449 §5.1). */
             dpop_bound_access_tokens_required: boolean;
+        };
+        /** @description RFC 8414 §2 authorization server metadata of the embedded authorization server. */
+        AuthorizationServerMetadata: {
+            /**
+             * Format: uri
+             * @description PUBLIC_URL, exactly as the protected resource metadata lists it in `authorization_servers`.
+             */
+            issuer: string;
+            /**
+             * Format: uri
+             * @description Takes `grant_type=password` and `grant_type=refresh_token`.
+             */
+            token_endpoint: string;
+            /**
+             * Format: uri
+             * @description RFC 7009 revocation of an access or refresh token.
+             */
+            revocation_endpoint: string;
+            grant_types_supported: ("password" | "refresh_token")[];
+            /** @description Empty, since there is no authorization endpoint (RFC 8414 §2 asks for the field). */
+            response_types_supported: string[];
+            /** @description Public clients; no client authentication is asked for. */
+            token_endpoint_auth_methods_supported: "none"[];
+            revocation_endpoint_auth_methods_supported?: "none"[];
+            scopes_supported: components["schemas"]["ScopeName"][];
+            /** @description The algorithms DPoP proofs may be signed with (RFC 9449 §5.1). */
+            dpop_signing_alg_values_supported: string[];
+            /**
+             * Format: uri
+             * @description The interactive docs.
+             */
+            service_documentation?: string;
         };
         /** @description A user as staff see it. */
         AdminUser: {
@@ -1663,6 +1767,84 @@ export interface operations {
                 };
             };
             400: components["responses"]["UnparsedRequest"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getProtectedResourceMetadataUnderPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PUBLIC_URL's path, without its leading slash (`gh` for `https://example.com/gh`). */
+                resourcePath: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedResourceMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getAuthorizationServerMetadataUnderPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PUBLIC_URL's path, without its leading slash (`gh` for `https://example.com/gh`). */
+                issuerPath: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
             408: components["responses"]["UnparsedRequest"];
             431: components["responses"]["UnparsedRequest"];
         };

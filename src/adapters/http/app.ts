@@ -13,6 +13,7 @@ import type { RateLimits } from './middleware/rate-limit.js';
 import { corsFor, securityHeaders } from './middleware/security.js';
 import { sentStatus } from './server/server-limits.js';
 import { adminRoutes } from './routes/admin.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   userRoutes(route, routeDeps, options.rateLimits);
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
+  discoveryRoutes(route, routeDeps, options);
   metaRoutes(router, options);
   if (options.metrics) metricsRoute(router, options.metrics);
 
