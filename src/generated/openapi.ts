@@ -36,11 +36,15 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Get a token pair (password grant)
-         * @description Trades an email and password for an access token and a refresh token (RFC 6749 §4.3).
-         *     Send JSON with `email`, or the standard form with `grant_type=password` and `username`;
-         *     `client_id` and `client_secret` in the form are accepted and ignored. Errors use the
-         *     RFC 6749 §5.2 shape: wrong credentials are `400 invalid_grant`.
+         * Get a token pair (password or refresh grant)
+         * @description The token endpoint (RFC 6749 §3.2). Trades an email and password for an access token and a
+         *     refresh token (RFC 6749 §4.3): send JSON with `email`, or the standard form with
+         *     `grant_type=password` and `username`. Or trades a refresh token for a new pair (RFC 6749
+         *     §6), exactly as `/users/token/refresh/` does (the same DPoP binding, and a rotated refresh
+         *     token used again ends its family): `grant_type=refresh_token` and `refresh_token`, as a
+         *     form or as JSON. `client_id` and `client_secret` are accepted and ignored. Errors use the
+         *     RFC 6749 §5.2 shape: wrong credentials or a used refresh token are `400 invalid_grant`,
+         *     another grant type `400 unsupported_grant_type`.
          */
         post: operations["getToken"];
         delete?: never;
@@ -509,6 +513,11 @@ export interface components {
             password2: components["schemas"]["Password"];
         };
         TokenRequest: {
+            /**
+             * @description Optional in JSON; `password` when sent.
+             * @constant
+             */
+            grant_type?: "password";
             /** @example alice@example.com */
             email: string;
             password: components["schemas"]["Password"];
@@ -1025,11 +1034,16 @@ export interface components {
         IdempotencyKey: string;
     };
     requestBodies: {
-        /** @description JSON with `email`, or the standard OAuth 2 form with `grant_type=password` and `username`. */
+        /**
+         * @description The password grant: JSON with `email`, or the standard OAuth 2 form with
+         *     `grant_type=password` and `username`. Or the refresh grant, as RFC 6749 §6 sends it to the
+         *     token endpoint: `grant_type=refresh_token` and `refresh_token`, as a form or as JSON. The
+         *     `grant_type` picks the schema the body is checked against; without one, JSON is the password grant.
+         */
         PasswordGrant: {
             content: {
-                "application/json": components["schemas"]["TokenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"];
+                "application/json": components["schemas"]["TokenRequest"] | components["schemas"]["RefreshGrantForm"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"] | components["schemas"]["RefreshGrantForm"];
             };
         };
         /** @description JSON with `refresh`, or the standard OAuth 2 form with `grant_type=refresh_token` and `refresh_token`. */
