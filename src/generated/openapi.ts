@@ -75,6 +75,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/token/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (sign out)
+         * @description RFC 7009 revocation, for public clients (no client authentication): send `token`, an
+         *     access token or a refresh token, and optionally `token_type_hint`, as a form or as JSON.
+         *     Always `200` with an empty body when the request is well formed, also for a token that is
+         *     unknown, expired or already revoked (RFC 7009 §2.2). Every instance refuses what was
+         *     revoked at once.
+         *
+         *     What is revoked depends on the authorization server (`AUTH_ADAPTER`):
+         *     - **embedded**: an access token with its refresh token; a refresh token with its whole
+         *       family (every pair refreshed from the same sign-in).
+         *     - **dot**: forwarded to Django OAuth Toolkit's `/o/revoke_token/` with Gatehouse's client
+         *       credentials (DOT revokes a refresh token's access token with it), and retired in
+         *       Gatehouse's token ledger and caches.
+         *     - **oauth2**: forwarded to the server's `revocation_endpoint`; a server whose metadata
+         *       lists none answers `400 unsupported_token_type`.
+         *     - **jwt**: nothing to forward and nothing Gatehouse keeps: answered `200`, and a JWT
+         *       access token stays valid until its `exp` (keep them short-lived).
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/password/": {
         parameters: {
             query?: never;
@@ -548,6 +583,14 @@ export interface components {
             /** @description Ignored. */
             client_secret?: string;
         };
+        RevocationRequest: {
+            /** @description An access token or a refresh token. */
+            token: string;
+            /** @description Which kind `token` is, if the client knows (RFC 7009 §2.1); any other value is ignored, as the RFC allows. */
+            token_type_hint?: string;
+            /** @description Ignored. */
+            client_id?: string;
+        };
         PasswordChangeRequest: {
             old_password: components["schemas"]["Password"];
             password: components["schemas"]["Password"];
@@ -655,7 +698,7 @@ export interface components {
         /** @description RFC 6749 §5.2 error response. */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "temporarily_unavailable" | "server_error" | "invalid_dpop_proof" | "use_dpop_nonce";
+            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "unsupported_token_type" | "temporarily_unavailable" | "server_error" | "invalid_dpop_proof" | "use_dpop_nonce";
             error_description?: string;
         };
         Health: {
@@ -902,7 +945,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), or a malformed or invalid body (`invalid_request`). */
+        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a revocation the authorization server cannot do (`unsupported_token_type`), or a malformed or invalid body (`invalid_request`). */
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];
@@ -1053,6 +1096,13 @@ export interface components {
                 "application/x-www-form-urlencoded": components["schemas"]["RefreshGrantForm"];
             };
         };
+        /** @description The token to revoke, as a form (RFC 7009 §2.1) or as JSON. */
+        Revocation: {
+            content: {
+                "application/json": components["schemas"]["RevocationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RevocationRequest"];
+            };
+        };
     };
     headers: {
         /** @description The item's version (RFC 9110 §8.8.3); send it back as `If-Match`. */
@@ -1192,6 +1242,30 @@ export interface operations {
             415: components["responses"]["OAuthUnsupportedMediaType"];
             429: components["responses"]["OAuthTooManyRequests"];
             501: components["responses"]["OAuthNotSupported"];
+            502: components["responses"]["OAuthBadGateway"];
+            503: components["responses"]["OAuthServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["Revocation"];
+        responses: {
+            /** @description Revoked, or nothing to revoke. No body. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };

@@ -136,6 +136,38 @@ export function userEndpointsSuite(api: () => ApiClient): void {
     });
   });
 
+  describe('POST /users/token/revoke/', () => {
+    it('revokes an access token (form or JSON): 200 with no body, and the token is refused', async () => {
+      for (const send of ['form', 'json'] as const) {
+        const user = await api().newUser('revoke');
+        const res = await api().post('/users/token/revoke/', { [send]: { token: user.token, token_type_hint: 'access_token' } });
+        expect(res.status, res.text).to.equal(200);
+        expect(res.text).to.equal('');
+        expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(401);
+      }
+    });
+
+    it('revokes a refresh token with its access token: signing out ends the session', async () => {
+      const user = await api().newUser('sign-out');
+      expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(200);
+      expect((await api().post('/users/token/revoke/', { form: { token: user.refresh, token_type_hint: 'refresh_token' } })).status).to.equal(200);
+      const refresh = await api().post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: user.refresh } });
+      expect(refresh.body.error).to.equal('invalid_grant');
+      expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(401);
+    });
+
+    it('answers 200 for an unknown token and an unknown hint (RFC 7009 §2.2), 400 invalid_request without a token', async () => {
+      for (const body of [{ token: 'never-issued-token' }, { token: 'never-issued-token', token_type_hint: 'id_token' }] as Record<string, string>[]) {
+        const res = await api().post('/users/token/revoke/', { form: body });
+        expect(res.status).to.equal(200);
+        expect(res.text).to.equal('');
+      }
+      const missing = await api().post('/users/token/revoke/', { form: { token_type_hint: 'access_token' } });
+      expect(missing.status).to.equal(400);
+      expect(missing.body).to.deep.equal({ error: 'invalid_request', error_description: 'token: is required' });
+    });
+  });
+
   describe('POST /users/token/refresh/', () => {
     it('trades a refresh token for a new pair; the old refresh token then fails with invalid_grant', async () => {
       const user = await api().newUser('refresh');

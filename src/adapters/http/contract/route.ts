@@ -50,6 +50,8 @@ export function operationRoutes(router: Router<AppState>, r: RouteDeps, document
       const body = op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined;
       const request = new Inputs(op, params, query, body, caller, ctx) as unknown as OperationRequest<typeof operationId>;
       const answer = await handler(request);
+      // No body: an explicit null, set before the status, which Koa sends empty rather than as its status text.
+      if (answer.body === undefined) ctx.body = null;
       ctx.status = answer.status;
       if (answer.headers) ctx.set(answer.headers);
       if (answer.body !== undefined) ctx.body = answer.body;

@@ -2,11 +2,13 @@ import { changePassword } from '../../../use-cases/change-password.js';
 import { requestedScopes } from '../../../domain/scopes.js';
 import { getToken } from '../../../use-cases/get-token.js';
 import { refreshToken } from '../../../use-cases/refresh-token.js';
+import { revokeToken } from '../../../use-cases/revoke-token.js';
 import { signUp } from '../../../use-cases/sign-up.js';
+import { NotSupported } from '../../../domain/errors.js';
 import { proofKeyAtTokenEndpoint } from '../reading/request.js';
 import type { Ctx, RouteDeps } from '../state.js';
 import type { Route } from '../contract/route.js';
-import { UnsupportedGrantType } from '../answers/oauth-error.js';
+import { UnsupportedGrantType, UnsupportedTokenType } from '../answers/oauth-error.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../middleware/rate-limit.js';
 import { tokenBody, userBody } from '../answers/wire.js';
 
@@ -42,6 +44,14 @@ export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_R
 
   route('refreshToken', ({ body, ctx }) => refreshGrant(ctx, 'refresh' in body ? body.refresh : body.refresh_token),
     { before: [limits.byAddress('refresh')], refineInvalidBody: refineGrantError('refresh_token') });
+
+  // RFC 7009 §2.2: an unknown token is a 200 too; a server that cannot revoke is its §2.2.1 error.
+  route('revokeToken', async ({ body }) => {
+    await revokeToken(deps, body.token, body.token_type_hint).catch((err: unknown) => {
+      throw err instanceof NotSupported ? new UnsupportedTokenType(err.message) : err;
+    });
+    return { status: 200, body: undefined, headers: { 'Cache-Control': 'no-store' } };
+  });
 
   // `write` (in openapi.yaml): a password change is the most consequential write there is (it
   // revokes tokens). Budgeted like sign-in, since it checks the old password: a stolen token must
