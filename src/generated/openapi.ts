@@ -179,7 +179,8 @@ export interface paths {
         };
         /**
          * Get an item
-         * @description Returns one item, whoever owns it, with its current `ETag`.
+         * @description Returns one item, whoever owns it, with its current `ETag`. Send that `ETag` back in
+         *     `If-None-Match` to get `304 Not Modified` and no body while the item is unchanged.
          */
         get: operations["getItem"];
         /**
@@ -1067,6 +1068,13 @@ export interface components {
         /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
         IfMatch: string;
         /**
+         * @description `ETag`s from earlier responses, comma-separated, or `*` (RFC 9110 §13.1.2). When one of
+         *     them is the item's current `ETag` (compared weakly: `W/"v3"` matches `"v3"`), or with `*`,
+         *     the answer is `304` with that `ETag` and no body. Authentication, scope and existence are
+         *     checked first, as for a `200`.
+         */
+        IfNoneMatch: string;
+        /**
          * @description Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a unique value per request,
          *     a UUID say, sent again unchanged with every retry of that request. A retry with the same key
          *     and body gets the first `201` again (with `Idempotent-Replayed: true`) and creates nothing;
@@ -1411,6 +1419,13 @@ export interface operations {
                  *     tokens" in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
+                /**
+                 * @description `ETag`s from earlier responses, comma-separated, or `*` (RFC 9110 §13.1.2). When one of
+                 *     them is the item's current `ETag` (compared weakly: `W/"v3"` matches `"v3"`), or with `*`,
+                 *     the answer is `304` with that `ETag` and no body. Authentication, scope and existence are
+                 *     checked first, as for a `200`.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 /** @description The item's id. */
@@ -1429,6 +1444,14 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Item"];
                 };
+            };
+            /** @description The item is still the version `If-None-Match` names. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
