@@ -78,7 +78,7 @@ describe('PUBLIC_URL: absolute URLs never come from the Host header', function (
 
   it('names PUBLIC_URL as the served document\'s only server, for client generators', async () => {
     expect((await api.get('/openapi.json')).body.servers).to.deep.equal([{ url: PUBLIC_URL, description: 'This Gatehouse (its PUBLIC_URL).' }]);
-    // Swagger UI reads its own copy, whose relative server calls whichever host served the page.
-    expect((await fetch(`${server.url}/docs/openapi.json`).then((r) => r.json())).servers[0].url).to.equal('/');
+    // Swagger UI reads its own copy, whose relative server calls whichever host served the page, under PUBLIC_URL's path.
+    expect((await fetch(`${server.url}/docs/openapi.json`).then((r) => r.json())).servers[0].url).to.equal('/gw');
   });
 });
