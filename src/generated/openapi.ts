@@ -1878,6 +1878,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
             408: components["responses"]["UnparsedRequest"];
             431: components["responses"]["UnparsedRequest"];
         };
