@@ -1,4 +1,4 @@
-import { ConfigError, integer, oneOf, text, url } from './env.js';
+import { ConfigError, integer, oneOf, text, url, type SettingName } from './env.js';
 
 /**
  * What each authorization-server adapter needs, and nothing it does not: one shape per adapter,
@@ -65,7 +65,7 @@ export interface JwtSettings extends Remote {
 }
 
 /** What each adapter cannot start without. */
-const REQUIRED: Record<AuthAdapter, string[]> = {
+const REQUIRED: Record<AuthAdapter, SettingName[]> = {
   embedded: [],
   dot: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],
   oauth2: ['AUTH_SERVER_URL', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET'],

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { loadAuthSettings, type AuthSettings } from './auth-settings.js';
-import { ConfigError, integer, oneOf, text, url } from './env.js';
+import { ConfigError, integer, oneOf, text, url, type SettingName } from './env.js';
 
 /** Settings read from the environment once, at start; a bad value stops the start with one clear line. */
 export interface Config {
@@ -61,8 +61,21 @@ export interface Config {
    * nearest trusted proxy wrote, so a client cannot pick its own); with 0 it is the socket's peer.
    */
   trustProxy: number;
+  /**
+   * Request bodies read at once (each up to 64 KiB, held for as long as its sender takes): past
+   * BODY_READS_PER_ADDRESS (default 16) from one client address or BODY_READS_MAX (default 128) in
+   * all, a request is answered 503 with Retry-After before its body is read. A body that sends
+   * nothing for BODY_IDLE_TIMEOUT_MS (default 10000) is answered 408 and dropped.
+   */
+  bodyReads: { total: number; perAddress: number; idleMs: number };
   /** METRICS_ENABLED: `true` (default) serves Prometheus metrics at GET /metrics; `false` makes it a 404. */
   metricsEnabled: boolean;
+  /**
+   * METRICS_PORT (unset by default) and METRICS_HOST (default 127.0.0.1): when the port is set,
+   * GET /metrics is served by a listener of its own there and the public port answers it 404;
+   * unset, /metrics is on the public port, for anyone who reaches it. 0 lets the system pick.
+   */
+  metricsListener?: { host: string; port: number };
   /**
    * WORKERS: `1` (default) runs one process; N, or `auto` (one per CPU core), runs a node:cluster
    * primary that forks that many workers sharing the port and replaces any that dies. More than one
@@ -71,7 +84,7 @@ export interface Config {
   workers: number;
 }
 
-export { ConfigError };
+export { ConfigError, SETTING_NAMES } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -103,9 +116,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       addressPerMinute: integer(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 1, 1_000_000),
     },
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    bodyReads: {
+      total: integer(env, 'BODY_READS_MAX', 128, 1, 100_000),
+      perAddress: integer(env, 'BODY_READS_PER_ADDRESS', 16, 1, 100_000),
+      idleMs: integer(env, 'BODY_IDLE_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     workers: text(env, 'WORKERS') === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 1, 256),
   };
+  if (text(env, 'METRICS_PORT') !== undefined) {
+    config.metricsListener = { host: text(env, 'METRICS_HOST') ?? '127.0.0.1', port: integer(env, 'METRICS_PORT', 0, 0, 65535) };
+    if (config.metricsListener.port !== 0 && config.metricsListener.port === config.port) {
+      throw new ConfigError(`METRICS_PORT=${config.metricsListener.port} is PORT too: give the metrics a port of their own, or leave METRICS_PORT unset to serve them on PORT`);
+    }
+  } else if (text(env, 'METRICS_HOST') !== undefined) {
+    throw new ConfigError('METRICS_HOST needs METRICS_PORT: without it /metrics is served on PORT');
+  }
   const publicUrl = text(env, 'PUBLIC_URL');
   if (publicUrl !== undefined) config.publicUrl = publicOrigin(publicUrl);
   const redisUrl = text(env, 'REDIS_URL');
@@ -138,7 +164,7 @@ function publicOrigin(raw: string): string {
 }
 
 /** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */
-function origins(env: NodeJS.ProcessEnv, key: string): string[] {
+function origins(env: NodeJS.ProcessEnv, key: SettingName): string[] {
   const list = (text(env, key) ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of list) {
     let parsed: URL | undefined;

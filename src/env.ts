@@ -1,15 +1,32 @@
 /** Reading settings from the environment: each reader names the variable in the one line a bad value stops the start with. */
 
+/**
+ * Every setting Gatehouse reads, the one list: the readers below take only these names, so a new
+ * setting that is not added here does not compile, and a test holds `.env.example` to this list.
+ */
+export const SETTING_NAMES = [
+  'PORT', 'HOST', 'PUBLIC_URL', 'TRUST_PROXY', 'WORKERS',
+  'DATABASE_URL', 'DATA_DIR', 'REDIS_URL',
+  'AUTH_ADAPTER', 'PASSWORD_HASH_COST', 'AUTH_SERVER_URL', 'AUTH_TIMEOUT_MS', 'AUTH_CLIENT_ID', 'AUTH_CLIENT_SECRET',
+  'AUTH_CLIENT_AUTH_METHOD', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_CLOCK_SKEW_SECONDS',
+  'INTROSPECTION_CACHE_TTL', 'INTROSPECTION_CACHE_SIZE', 'AUTH_BREAKER_FAILURES', 'AUTH_BREAKER_COOLDOWN_MS',
+  'DPOP_REQUIRED', 'DPOP_IAT_WINDOW_SECONDS', 'DPOP_NONCE',
+  'RATE_LIMIT_ENABLED', 'RATE_LIMIT_ACCOUNT_PER_MINUTE', 'RATE_LIMIT_ADDRESS_PER_MINUTE',
+  'BODY_READS_MAX', 'BODY_READS_PER_ADDRESS', 'BODY_IDLE_TIMEOUT_MS',
+  'CORS_ORIGINS', 'DOCS_ENABLED', 'METRICS_ENABLED', 'METRICS_PORT', 'METRICS_HOST', 'LOG_LEVEL',
+] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function text(env: NodeJS.ProcessEnv, key: string): string | undefined {
+export function text(env: NodeJS.ProcessEnv, key: SettingName): string | undefined {
   const value = env[key]?.trim();
   return value ? value : undefined;
 }
 
-export function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+export function integer(env: NodeJS.ProcessEnv, key: SettingName, fallback: number, min: number, max: number): number {
   const raw = text(env, key);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -19,7 +36,7 @@ export function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, m
   return value;
 }
 
-export function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: SettingName, allowed: readonly T[], fallback: T): T {
   const raw = text(env, key);
   if (raw === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -29,7 +46,7 @@ export function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, all
 }
 
 /** The value is never echoed: a database URL usually carries a password. */
-export function url(raw: string, key: string, protocols: string[]): string {
+export function url(raw: string, key: SettingName, protocols: string[]): string {
   let parsed: URL;
   try { parsed = new URL(raw); } catch { throw new ConfigError(`${key} is not a valid URL`); }
   if (!protocols.includes(parsed.protocol)) {

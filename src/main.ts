@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
+import { pingAtStart } from './adapters/auth/ping-at-start.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
@@ -29,16 +30,21 @@ import { rateLimits } from './adapters/http/middleware/rate-limit.js';
 import { createLimiters } from './adapters/rate-limit-store/rate-limiters.js';
 import { closeGracefully } from './adapters/http/server/graceful-close.js';
 import { createLimitedServer } from './adapters/http/server/server-limits.js';
+import { listenForScrapes } from './adapters/http/server/metrics-listener.js';
 import { loadOpenApiDocument } from './adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/contract/request-validator.js';
 import { runClusterPrimary } from './adapters/cluster/primary.js';
 import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Credentials } from './domain/account.js';
+import { withDotEnv, type DotEnv } from './dot-env.js';
+import { explainAlreadyRunning, explainListenFailure, recordRunning } from './running-instance.js';
 import type { AuthServer, Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
   url: string;
+  /** Where GET /metrics is served when METRICS_PORT gives it a listener of its own. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -50,10 +56,12 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     log: (msg) => logger.debug({ component: 'database' }, msg),
-  });
+  }).catch(async (err) => { throw await explainAlreadyRunning(err, config.dataDir); });
+  let forgetRunning: (() => Promise<void>) | undefined;
   let limiters: ReturnType<typeof createLimiters> | undefined;
   let retirements: PostgresRetirementChannel | undefined;
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   // DPoP jtis where every instance sees them: Redis when REDIS_URL is set, else PostgreSQL.
   const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
   try {
@@ -89,9 +97,9 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     // request is read before `handle` is set below, in this same turn of the event loop.
     let handle: RequestListener = () => { throw new Error('a request arrived before the app was built'); };
     const listening = server = createLimitedServer((req, res) => handle(req, res)).listen(config.port, config.host);
-    await once(listening, 'listening');
+    await once(listening, 'listening').catch((err) => { throw explainListenFailure(err, config.host, config.port); });
     const port = portOf(listening.address());
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const url = hostUrl(config.host, port);
     const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
     const dpop = proofVerifier(
       { algorithms: DPOP_ALGORITHMS, iatWindowSeconds: config.dpop.iatWindowSeconds, required: config.dpop.required },
@@ -104,16 +112,22 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       authorizationServer: config.auth.adapter === 'embedded' ? undefined : config.auth.url,
       ...(limiters ? { rateLimits: rateLimits(limiters, logger) } : {}),
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
-      ...(metrics ? { metrics } : {}),
+      ...(metrics ? { metrics, metricsElsewhere: config.metricsListener !== undefined } : {}),
+      trustProxy: config.trustProxy, bodyReads: config.bodyReads,
     });
-    app.proxy = config.trustProxy > 0; // ctx.ip from X-Forwarded-For, the entry our nearest trusted proxy wrote
-    app.maxIpsCount = config.trustProxy;
     handle = app.callback();
-    logger.info({ url, publicUrl, database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
+    if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
+    if (config.auth.adapter !== 'embedded') pingAtStart(chosen.server, config.auth.url, logger);
+    // After `handle`: a request on the public port may arrive while this one starts listening.
+    const scrapes = metrics && config.metricsListener ? metricsServer = await listenForScrapes(metrics, config.metricsListener, logger) : undefined;
+    const metricsUrl = scrapes ? `${hostUrl(config.metricsListener!.host, portOf(scrapes.address()))}/metrics` : undefined;
+    logger.info({ url, publicUrl, ...(metricsUrl ? { metricsUrl } : {}), database: database.mode, authAdapter: config.auth.adapter }, 'gatehouse is listening');
     return {
       url,
+      ...(metricsUrl ? { metricsUrl } : {}),
       async close() {
-        await closeGracefully(listening);
+        await Promise.all([closeGracefully(listening), scrapes && closeGracefully(scrapes)]);
+        await forgetRunning?.();
         await limiters?.close();
         redisReplays?.close();
         await retirements?.close();
@@ -122,6 +136,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     };
   } catch (err) {
     server?.close();
+    metricsServer?.close();
+    await forgetRunning?.();
     await limiters?.close();
     redisReplays?.close();
     await retirements?.close();
@@ -136,10 +152,13 @@ function portOf(address: AddressInfo | string | null): number {
   return address.port;
 }
 
+function hostUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** `http://HOST:PORT`; a wildcard HOST listens everywhere but names no address a client can use. */
 function defaultPublicUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return hostUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
 }
 
 interface ChosenAuthServer {
@@ -192,14 +211,19 @@ function createLogger(level: Config['logLevel']): Logger {
 /** Runs Gatehouse from the environment, until SIGTERM or SIGINT. Exported for scripts/start.mjs (`npm start`), which imports dist/ and calls it. */
 export async function main(): Promise<void> {
   let config: Config;
+  let dotEnv: DotEnv;
   try {
-    config = loadConfig(process.env);
+    dotEnv = withDotEnv(process.env);
+    config = loadConfig(dotEnv.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`gatehouse: ${err.message}`);
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  if (dotEnv.fromFile.length || dotEnv.overridden.length) {
+    logger.info({ fromFile: dotEnv.fromFile, overriddenByEnvironment: dotEnv.overridden }, 'settings read from .env');
+  }
   if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary({ workers: config.workers }, logger);
   const running = await startGatehouse(config, logger);
   let stopping = false;

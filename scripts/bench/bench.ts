@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--perf dir] [--node-args '--trace-gc …'] [--keep-logs] [--no-build]`:
-// Gatehouse against a bare node:http + pg baseline in one run, loopback only. See README, "Performance".
+// Gatehouse against a bare node:http + pg baseline in one run, loopback only. See docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

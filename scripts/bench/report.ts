@@ -2,7 +2,7 @@ export interface Row { scenario: string; gatehouse: string; baseline: string; ra
 
 const HEAD = ['scenario', 'Gatehouse', 'baseline', 'ratio', 'target', 'pass'];
 
-/** A plain table that reads at a glance, also valid Markdown for the README. */
+/** A plain table that reads at a glance, also valid Markdown for docs/performance.md. */
 export function printTable(rows: Row[], run: { quick: boolean; seconds: number; rounds: number }): void {
   const cells = rows.map((r) => [r.scenario, r.gatehouse, r.baseline, r.ratio, r.target, r.pass ? 'pass' : 'FAIL']);
   const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));

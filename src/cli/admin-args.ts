@@ -1,6 +1,6 @@
 import { UsageError } from './admin-failure.js';
 
-export const FLAG_COMMANDS = ['grant-staff', 'revoke-staff', 'deactivate', 'activate'] as const;
+export const FLAG_COMMANDS = ['grant-staff', 'revoke-staff', 'grant-superuser', 'revoke-superuser', 'deactivate', 'activate'] as const;
 export type FlagCommand = (typeof FLAG_COMMANDS)[number];
 
 export type AdminCommand =
@@ -10,19 +10,24 @@ export type AdminCommand =
 
 export const USAGE = `usage: npm run admin -- <command>
 
-  create-superuser --email EMAIL   create (or promote) a staff, active account; the password comes
-                                   from ADMIN_PASSWORD, else it is asked twice on the terminal
+  create-superuser --email EMAIL   create (or promote) a superuser, staff and active; the password
+                                   comes from ADMIN_PASSWORD, else it is asked twice on the terminal
   grant-staff EMAIL                make a user staff
   revoke-staff EMAIL               take the staff flag away
+  grant-superuser EMAIL            make a user a superuser (and staff): it may then change staff
+  revoke-superuser EMAIL           take the superuser flag away (the user stays staff)
   deactivate EMAIL                 refuse the user's tokens and sign-ins on every instance, at once
   activate EMAIL                   let a deactivated user in again
 
-Settings come from the same environment as the server (AUTH_ADAPTER, DATABASE_URL, DATA_DIR, ...).`;
+Settings come from the same environment as the server (AUTH_ADAPTER, DATABASE_URL, DATA_DIR, ...),
+and from .env in the working directory for what the environment does not set.`;
 
 /** The words after `npm run admin --`. The email is an option or a positional word for every command, as the operator prefers. */
 export function parseAdminArgs(argv: readonly string[]): AdminCommand {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  // Asked for, the usage is the answer (stdout, exit 0); missing, it is a mistake (stderr, exit 2), so a script that forgot the command fails.
+  if (name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  if (name === undefined) throw new UsageError('no command given');
   if (name !== 'create-superuser' && !(FLAG_COMMANDS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown command "${name}"`);
   }

@@ -1,7 +1,7 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { normalizeEmail, type UserFlags, type UserId } from '../domain/account.js';
 import type { AuthServer, Deps } from '../ports/index.js';
-import { setUserFlags, type UserChange } from '../use-cases/change-user.js';
+import { auditedFlags, setUserFlags, type UserChange } from '../use-cases/change-user.js';
 import type { AdminCommand, FlagCommand } from './admin-args.js';
 import { AdminFailure } from './admin-failure.js';
 import { superuserAccount } from './superuser-account.js';
@@ -11,8 +11,8 @@ export interface AuditEntry {
   actor: 'cli';
   action: Exclude<AdminCommand['name'], 'help'>;
   target: UserId;
-  before: { is_staff: boolean; is_active: boolean };
-  after: { is_staff: boolean; is_active: boolean };
+  before: ReturnType<typeof auditedFlags>;
+  after: ReturnType<typeof auditedFlags>;
 }
 
 export interface Outcome {
@@ -31,11 +31,15 @@ type AdminDeps = Pick<Deps, 'users' | 'retirements'>;
 const FLAGS: Record<FlagCommand, { change: Partial<UserFlags>; done: string; already: string }> = {
   'grant-staff': { change: { isStaff: true }, done: 'is now staff', already: 'was already staff' },
   'revoke-staff': { change: { isStaff: false }, done: 'is no longer staff', already: 'was not staff' },
+  // Django's createsuperuser makes staff too: a superuser who is not staff could administer nothing.
+  'grant-superuser': { change: { isSuperuser: true, isStaff: true }, done: 'is now a superuser (and staff)', already: 'was already a superuser and staff' },
+  // The operator's way back in, so no last-superuser rule here (the API keeps one; see assertKeepsASuperuser).
+  'revoke-superuser': { change: { isSuperuser: false }, done: 'is no longer a superuser (still staff if it was)', already: 'was not a superuser' },
   deactivate: { change: { isActive: false }, done: 'is deactivated: its tokens and sign-ins are refused on every instance', already: 'was already deactivated' },
   activate: { change: { isActive: true }, done: 'is active again: it can sign in', already: 'was already active' },
 };
 
-/** grant-staff, revoke-staff, deactivate, activate: published like the API's changes, so every running instance acts on it at once. */
+/** grant-staff, revoke-staff, grant-superuser, revoke-superuser, deactivate, activate: published like the API's changes, so every running instance acts on it at once. */
 export async function changeFlags(deps: AdminDeps, command: FlagCommand, given: string): Promise<Outcome> {
   const email = normalizeEmail(given);
   const user = await deps.users.findByEmail(email);
@@ -47,7 +51,7 @@ export async function changeFlags(deps: AdminDeps, command: FlagCommand, given: 
   return outcome(command, change, `${email} ${sameFlags(change) ? already : done} (user ${user.id})`);
 }
 
-/** Staff and active, from an account created (or checked) at the authorization server, or from a user that has signed in. */
+/** Superuser, staff and active, from an account created (or checked) at the authorization server, or from a user that has signed in. */
 export async function createSuperuser(deps: AdminDeps, source: AccountSource, given: string): Promise<Outcome> {
   const email = normalizeEmail(given);
   let id: UserId;
@@ -66,7 +70,7 @@ export async function createSuperuser(deps: AdminDeps, source: AccountSource, gi
     id = user.id;
     how = 'existing user';
   }
-  const change = await setUserFlags(deps, id, { isStaff: true, isActive: true });
+  const change = await setUserFlags(deps, id, { isSuperuser: true, isStaff: true, isActive: true });
   return outcome('create-superuser', change, `${email} is a superuser: staff and active (user ${id}, ${how})`);
 }
 
@@ -81,9 +85,10 @@ function outcome(action: AuditEntry['action'], { before, after }: UserChange, te
     line: `gatehouse admin: ${text}`,
     audit: {
       actor: 'cli', action, target: after.id,
-      before: { is_staff: before.isStaff, is_active: before.isActive }, after: { is_staff: after.isStaff, is_active: after.isActive },
+      before: auditedFlags(before), after: auditedFlags(after),
     },
   };
 }
 
-const sameFlags = ({ before, after }: UserChange) => before.isStaff === after.isStaff && before.isActive === after.isActive;
+const sameFlags = ({ before, after }: UserChange) =>
+  before.isStaff === after.isStaff && before.isActive === after.isActive && before.isSuperuser === after.isSuperuser;

@@ -3,7 +3,7 @@ export class AdminFailure extends Error {
   override name = 'AdminFailure';
 }
 
-/** A command line that names no command, or a command without its email: the usage, exit 2. */
+/** A command line that names no command, an unknown one, or a command without its email: the usage on stderr, exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -7,6 +7,7 @@ import { KyselyUserRepository } from '../adapters/db/kysely-user-repository.js';
 import { PostgresRetirementChannel } from '../adapters/db/postgres-retirement-channel.js';
 import type { AuthSettings } from '../auth-settings.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { withDotEnv } from '../dot-env.js';
 import { AdminFailure, Interrupted, UsageError } from './admin-failure.js';
 import { parseAdminArgs, USAGE } from './admin-args.js';
 import { assertSignUpEmail, changeFlags, createSuperuser, type AccountSource, type Outcome } from './admin-commands.js';
@@ -30,12 +31,13 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
   try {
     const command = parseAdminArgs(argv);
     if (command.name === 'help') { io.stdout.write(`${USAGE}\n`); return 0; }
-    const config = loadConfig(env);
+    const settings = withDotEnv(env).env; // the server's settings, .env included
+    const config = loadConfig(settings);
     const diagnostics = pino({ level: config.logLevel }, io.stderr).child({ component: 'admin' });
     const holdsAccounts = config.auth.adapter === 'embedded' || config.auth.adapter === 'dot';
     // Checked and asked before anything starts: a refusal is instant, and the prompt does not wait on PostgreSQL.
     if (command.name === 'create-superuser' && holdsAccounts) assertSignUpEmail(command.email);
-    const password = command.name === 'create-superuser' && holdsAccounts ? await adminPassword(env, io.stdin, io.stderr) : undefined;
+    const password = command.name === 'create-superuser' && holdsAccounts ? await adminPassword(settings, io.stdin, io.stderr) : undefined;
     const database = await openAdminDatabase(config, (msg) => diagnostics.debug(msg));
     diagnostics.debug(`reached ${database.reached}`);
     try {

@@ -1,3 +1,4 @@
+import { DatabaseNotReached } from '../adapters/db/database-not-reached.js';
 import { AuthServerBadAnswer, AuthServerUnavailable, DatabaseUnavailable, DomainError, InvalidInput } from '../domain/errors.js';
 
 /**
@@ -14,6 +15,7 @@ export function describeFailure(err: unknown): string {
     }
     return `refused by the authorization server: ${[...byField].map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ')}`;
   }
+  if (err instanceof DatabaseNotReached) return err.message;
   if (err instanceof DatabaseUnavailable) return `cannot reach the database (${causeOf(err)}); check DATABASE_URL, or DATA_DIR for the embedded PostgreSQL`;
   if (err instanceof AuthServerUnavailable) return `cannot reach the authorization server: ${err.message}${causeOf(err) ? ` (${causeOf(err)})` : ''}; check AUTH_SERVER_URL`;
   if (err instanceof AuthServerBadAnswer || err instanceof DomainError) return err.message;

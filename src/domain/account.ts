@@ -12,6 +12,8 @@ export interface UserFlags {
   isStaff: boolean;
   /** A deactivated user's tokens are refused and no new ones are handed out through Gatehouse. */
   isActive: boolean;
+  /** Superusers also change the flags of staff and of other superusers (Django's is_superuser); set from the command line only. */
+  isSuperuser: boolean;
 }
 
 /** A user as authentication finds it: who, and what they may do. */
@@ -29,9 +31,16 @@ export interface Account {
   email: string;
 }
 
+/**
+ * The address a request came from (the socket's peer, or the one a trusted proxy reported). The
+ * embedded server shares its password checks fairly between addresses; other servers ignore it.
+ */
+export type ClientAddress = string;
+
 export interface SignUp {
   email: string;
   password: string;
+  client?: ClientAddress;
 }
 
 export interface Credentials {
@@ -40,11 +49,13 @@ export interface Credentials {
   scopes: Scope[];
   /** The thumbprint of a DPoP key the client proved it holds: a server that can bind tokens binds the pair to it. */
   proofKey?: string;
+  client?: ClientAddress;
 }
 
 export interface PasswordChange {
   oldPassword: string;
   password: string;
+  client?: ClientAddress;
 }
 
 /** RFC 7009 §2.1: which kind of token a client says it is revoking; a hint, not a promise. */

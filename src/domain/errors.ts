@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'not_owner', 'not_found', 'name_taken', 'email_taken', 'version_mismatch', 'not_supported',
   'auth_server_bad_answer', 'auth_server_unavailable', 'password_check_busy', 'database_unavailable',
   'invalid_dpop_proof', 'use_dpop_nonce', 'not_staff', 'cannot_change_self',
+  'not_superuser', 'last_superuser',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -90,6 +91,20 @@ export class CannotChangeSelf extends DomainError {
   constructor() { super('you cannot remove your own staff flag or deactivate yourself; ask another staff member'); }
 }
 
+/** A staff member who is not a superuser changing a staff member's or superuser's flags, or anyone's staff flag. */
+export class NotSuperuser extends DomainError {
+  readonly code = 'not_superuser';
+  constructor(message: string) { super(message); }
+}
+
+/** A change that would leave no active superuser: the API keeps one, whoever asks and however requests race. */
+export class LastSuperuser extends DomainError {
+  readonly code = 'last_superuser';
+  constructor(readonly userId: number) {
+    super(`user ${userId} is the last active superuser: it cannot be demoted or deactivated; make another superuser first (npm run admin -- grant-superuser)`);
+  }
+}
+
 export class NotFound extends DomainError {
   readonly code = 'not_found';
   constructor(readonly what: string, readonly id: number | string) { super(`${what} ${id} does not exist`); }
@@ -132,9 +147,18 @@ export class AuthServerUnavailable extends DomainError {
 }
 
 /** Too many password hashes are running, or one for this account already is: retry after `Retry-After`. */
+/** Which share of the password checks was full: one account's, one client address's, or the server's. */
+export type PasswordCheckShare = 'account' | 'client' | 'server';
+
+const BUSY: Record<PasswordCheckShare, string> = {
+  account: 'a password check for this account is already running and another is waiting',
+  client: 'this client address already has a password check running and another waiting',
+  server: 'too many password checks are running',
+};
+
 export class PasswordCheckBusy extends DomainError {
   readonly code = 'password_check_busy';
-  constructor() { super('too many password checks are running; retry in a few seconds'); }
+  constructor(readonly share: PasswordCheckShare = 'server') { super(`${BUSY[share]}; retry in a few seconds`); }
 }
 
 export class DatabaseUnavailable extends DomainError {

@@ -44,7 +44,9 @@ export interface paths {
          *     token used again ends its family): `grant_type=refresh_token` and `refresh_token`, as a
          *     form or as JSON. `client_id` and `client_secret` are accepted and ignored. Errors use the
          *     RFC 6749 §5.2 shape: wrong credentials or a used refresh token are `400 invalid_grant`,
-         *     another grant type `400 unsupported_grant_type`.
+         *     another grant type `400 unsupported_grant_type`. When the metadata's
+         *     `dpop_bound_access_tokens_required` is true, a request without a `DPoP` proof is
+         *     `400 invalid_dpop_proof`: that server issues only bound pairs.
          */
         post: operations["getToken"];
         delete?: never;
@@ -66,7 +68,9 @@ export interface paths {
          * Refresh a token pair
          * @description Trades a refresh token for a new token pair (RFC 6749 §6). The refresh token works once:
          *     using it again is `400 invalid_grant`. Send JSON with `refresh`, or the standard form with
-         *     `grant_type=refresh_token` and `refresh_token`.
+         *     `grant_type=refresh_token` and `refresh_token`. When the metadata's
+         *     `dpop_bound_access_tokens_required` is true, a request without a `DPoP` proof is
+         *     `400 invalid_dpop_proof`, even for a pair that is not bound.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -166,8 +170,9 @@ export interface paths {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -213,7 +218,7 @@ export interface paths {
         /**
          * List users (staff)
          * @description Every user Gatehouse has seen, keyset-paginated like `/items/`: `search` finds an email
-         *     containing the text in any letter case, `is_staff` and `is_active` filter, `ordering` sorts
+         *     containing the text in any letter case, `is_staff`, `is_active` and `is_superuser` filter, `ordering` sorts
          *     (ties broken by id). Staff only, with the `read` scope.
          */
         get: operations["listUsers"];
@@ -231,8 +236,9 @@ export interface paths {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -257,7 +263,13 @@ export interface paths {
          * @description `is_active: false` deactivates the user at once, on every instance: their tokens are
          *     refused (`401`, "the account is disabled") and Gatehouse hands them no new ones;
          *     `is_active: true` restores both. A staff member cannot remove their own staff flag or
-         *     deactivate themselves (`409`). Staff only, with the `write` scope. Logged as an audit line.
+         *     deactivate themselves (`409 /problems/cannot_change_self`). Staff may change `is_active`
+         *     of ordinary users; `is_staff`, and any flag of a staff member or superuser, only a
+         *     superuser may change (`403 /problems/not_superuser`). `is_superuser` is read-only here
+         *     (`400`: it is set with `npm run admin -- grant-superuser` / `revoke-superuser`). The last
+         *     active superuser cannot be demoted or deactivated (`409 /problems/last_superuser`),
+         *     however requests race: the check and the change are one transaction. Staff only, with
+         *     the `write` scope. Logged as an audit line.
          */
         patch: operations["changeUser"];
         trace?: never;
@@ -781,6 +793,11 @@ export interface components {
             /** @description A deactivated user's tokens are refused and no new ones are handed out. */
             is_active: boolean;
             /**
+             * @description A superuser also changes who is staff and the flags of staff and other superusers.
+             *     Read-only: set from the command line (`npm run admin -- grant-superuser`).
+             */
+            readonly is_superuser: boolean;
+            /**
              * Format: date-time
              * @description When Gatehouse first saw the user.
              */
@@ -804,6 +821,7 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["AdminUser"][];
         };
+        /** @description The flags to set. `is_superuser` is not among them (the command line sets it), so sending it is a 400. */
         AdminUserPatch: {
             is_staff?: boolean;
             is_active?: boolean;
@@ -854,7 +872,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), the item belongs to another user (`/problems/not_owner`), or the operation is for staff only (`/problems/not_staff`). */
+        /** @description The token lacks the scope needed (`/problems/insufficient_scope`), the item belongs to another user (`/problems/not_owner`), the operation is for staff only (`/problems/not_staff`), or the change is for superusers only (`/problems/not_superuser`). */
         Forbidden: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticateOptional"];
@@ -882,8 +900,12 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A staff member removing their own staff flag or deactivating themselves (`/problems/cannot_change_self`). */
-        CannotChangeSelf: {
+        /**
+         * @description A staff member removing their own staff flag or deactivating themselves
+         *     (`/problems/cannot_change_self`), or a change that would leave no active superuser
+         *     (`/problems/last_superuser`).
+         */
+        CannotChangeUser: {
             headers: {
                 [name: string]: unknown;
             };
@@ -946,7 +968,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a revocation the authorization server cannot do (`unsupported_token_type`), or a malformed or invalid body (`invalid_request`). */
+        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a revocation the authorization server cannot do (`unsupported_token_type`), a malformed or invalid body (`invalid_request`), a DPoP proof that is wrong, or missing where the server issues only bound tokens (`invalid_dpop_proof`), or one without the server's nonce (`use_dpop_nonce`). */
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];
@@ -1059,8 +1081,9 @@ export interface components {
     parameters: {
         /**
          * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-         *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-         *     tokens" in the description.
+         *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+         *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+         *     in the description.
          */
         DPoPProof: string;
         /** @description The item's id. */
@@ -1188,8 +1211,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1224,8 +1248,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1284,8 +1309,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1331,8 +1357,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1363,8 +1390,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /**
@@ -1415,8 +1443,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /**
@@ -1466,8 +1495,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1513,8 +1543,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1549,8 +1580,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
                 /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
@@ -1603,14 +1635,17 @@ export interface operations {
                 is_staff?: boolean;
                 /** @description Only active (`true`) or only deactivated (`false`) users. */
                 is_active?: boolean;
+                /** @description Only superusers (`true`) or only users who are not (`false`). */
+                is_superuser?: boolean;
                 /** @description The sort key; a leading `-` sorts descending. */
                 ordering?: "email" | "-email" | "id" | "-id";
             };
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1641,8 +1676,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1676,8 +1712,9 @@ export interface operations {
             header?: {
                 /**
                  * @description A DPoP proof (RFC 9449) made for this request, with `Authorization: DPoP <token>`; at the
-                 *     token endpoints, a proof that asks for a pair bound to its key. See "Sender-constrained
-                 *     tokens" in the description.
+                 *     token endpoints, a proof that asks for a pair bound to its key (required there when the
+                 *     metadata's `dpop_bound_access_tokens_required` is true). See "Sender-constrained tokens"
+                 *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
             };
@@ -1706,7 +1743,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["CannotChangeSelf"];
+            409: components["responses"]["CannotChangeUser"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             502: components["responses"]["BadGateway"];

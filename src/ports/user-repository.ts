@@ -23,11 +23,17 @@ export interface UserRepository {
   list(query: UserListQuery): Promise<UserPage>;
 
   /**
-   * Sets flags; answers the user before and after (undefined when there is no such user).
-   * @throws DatabaseUnavailable
+   * Sets flags; answers the user before and after (undefined when there is no such user). `check`
+   * runs first, in the same transaction, with the user as it is now and the number of other active
+   * superusers (superuser, staff, active), their rows locked until the change commits: what it
+   * throws cancels the change, and no concurrent change of a superuser can slip in between.
+   * @throws DatabaseUnavailable, or what `check` throws
    */
-  setFlags(id: UserId, change: Partial<UserFlags>): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined>;
+  setFlags(id: UserId, change: Partial<UserFlags>, check?: FlagCheck): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined>;
 }
+
+/** A rule on a flag change, given the target as it is and how many other active superusers there are. */
+export type FlagCheck = (target: UserRecord, otherActiveSuperusers: number) => void;
 
 export const USER_ORDERINGS = ['email', '-email', 'id', '-id'] as const;
 export type UserOrdering = (typeof USER_ORDERINGS)[number];
@@ -48,6 +54,7 @@ export interface UserListQuery {
   search?: string;
   isStaff?: boolean;
   isActive?: boolean;
+  isSuperuser?: boolean;
 }
 
 export interface UserPage {

@@ -2,14 +2,22 @@ import type { Caller, Scope } from '../domain/account.js';
 import { InsufficientScope, InvalidDpopProof, InvalidToken, Unauthenticated } from '../domain/errors.js';
 import type { Deps } from '../ports/index.js';
 
-/** An access token as a request presents it. */
-export interface PresentedToken {
+/** An access token as a request presents it: as `Authorization: Bearer`, or `DPoP` with a proof. */
+export type PresentedToken = { token: string; proofKey?: undefined } | ProvenToken;
+
+export interface ProvenToken {
   token: string;
   /**
-   * With `Authorization: DPoP`: the RFC 7638 thumbprint of the key whose proof of possession the
-   * HTTP adapter verified for this very request. Absent for `Authorization: Bearer`.
+   * The RFC 7638 thumbprint of the key in this request's proof, whose claims the HTTP adapter
+   * checked (method, URL, the token's hash, iat, jti present), its signature not yet.
    */
-  proofKey?: string;
+  proofKey: string;
+  /**
+   * Proves the sender holds that key (the proof's signature) and spends the proof (its jti): run
+   * only once the token is known to be good and bound to `proofKey`, so that a request with any
+   * other token costs no signature check and writes nothing. @throws InvalidDpopProof
+   */
+  confirmProof: () => Promise<void>;
 }
 
 export interface AuthenticationPolicy {
@@ -43,7 +51,8 @@ export async function authenticate(
   if (proofKey !== undefined && claims.jkt === undefined) {
     throw new InvalidToken('this token is not bound to a key: send it as Authorization: Bearer');
   }
-  if (proofKey !== claims.jkt) throw new InvalidDpopProof('the proof is signed by another key than the one the token is bound to');
+  if (proofKey !== claims.jkt) throw new InvalidDpopProof('the proof\'s key is not the one the token is bound to');
+  if (presented.proofKey !== undefined) await presented.confirmProof();
   const scopes = new Set(claims.scopes);
   if (requiredScope && !scopes.has(requiredScope)) throw new InsufficientScope(requiredScope);
   const user = await users.mirror({ subject: claims.subject, email: claims.email });

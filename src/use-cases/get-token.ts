@@ -10,6 +10,8 @@ export interface TokenRequest {
   scope?: string;
   /** The thumbprint of the DPoP key the client proved it holds with this request, if it sent a proof. */
   proofKey?: string;
+  /** Where the request came from: the embedded server shares password checks fairly by it. */
+  client?: string;
 }
 
 /** A password grant, refused (without asking the server) for an account staff deactivated. */
@@ -21,5 +23,6 @@ export async function getToken({ authServer, users }: Pick<Deps, 'authServer' | 
     password: request.password,
     scopes: requestedScopes(request.scope),
     ...(request.proofKey ? { proofKey: request.proofKey } : {}),
+    ...(request.client ? { client: request.client } : {}),
   });
 }

@@ -5,6 +5,8 @@ export interface SignUpRequest {
   email: string;
   password: string;
   password2: string;
+  /** Where the request came from: the embedded server shares password checks fairly by it. */
+  client?: string;
 }
 
 /** Creates the account at the authorization server and mirrors it locally, so the reply carries our id. */
@@ -12,6 +14,8 @@ export async function signUp(
   { authServer, users }: Pick<Deps, 'authServer' | 'users'>, request: SignUpRequest,
 ): Promise<User> {
   assertPasswordsMatch(request.password, request.password2);
-  const account = await authServer.signUp({ email: normalizeEmail(request.email), password: request.password });
+  const account = await authServer.signUp({
+    email: normalizeEmail(request.email), password: request.password, ...(request.client ? { client: request.client } : {}),
+  });
   return users.mirror(account);
 }

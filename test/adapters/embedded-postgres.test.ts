@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
@@ -22,6 +24,17 @@ describe('the embedded PostgreSQL', function () {
   afterEach(() => cleanup());
 
   const postgresPid = async () => (await readPidFile(`${dataDir}/postgres`))?.pid;
+
+  it('started as root inside a folder closed to others, names that folder and what to do (not a bare EACCES)', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // only root hands PostgreSQL to the postgres user
+    const closed = await mkdtemp(join(tmpdir(), 'gatehouse-closed-')); // 0700
+    try {
+      const err = await rejectionOf(openDatabase({ dataDir: join(closed, 'checkout', '.data') }));
+      expect(String(err)).to.include(`cannot enter ${closed} (not open to other users)`).and.include(`chmod o+x ${closed}`);
+    } finally {
+      await rm(closed, { recursive: true, force: true });
+    }
+  });
 
   it('keeps its data across close and reopen, and leaves no postgres process behind', async () => {
     const first = await openDatabase({ dataDir });

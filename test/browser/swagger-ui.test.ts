@@ -119,7 +119,7 @@ describe('Swagger UI at /docs in Chromium', function () {
     expect(problems).to.deep.equal([]);
   });
 
-  it('shows the admin operations, and staff use them with Authorize: list users, deactivate one', async () => {
+  it('shows the admin operations, and staff use them with Authorize: list users, deactivate one; granting staff is for superusers', async () => {
     const staff = await api.newUser('swagger-staff');
     const target = await api.newUser('swagger-target');
     await makeStaff(server.databaseUrl!, staff.id);
@@ -133,10 +133,35 @@ describe('Swagger UI at /docs in Chromium', function () {
     const listed = await tryItOut(page, 'listUsers');
     expect(listed.status).to.equal('200');
     expect(JSON.parse(listed.body).results.map((u: { id: number }) => u.id)).to.include.members([staff.id, target.id]);
+    expect(JSON.parse(listed.body).results.find((u: { id: number }) => u.id === staff.id)).to.include({ is_staff: true, is_superuser: false });
+    const promoted = await tryItOut(page, 'changeUser', JSON.stringify({ is_staff: true }), { id: String(target.id) });
+    expect(promoted.status).to.equal('403');
+    expect(JSON.parse(promoted.body).type).to.equal('/problems/not_superuser');
     const changed = await tryItOut(page, 'changeUser', JSON.stringify({ is_active: false }), { id: String(target.id) });
     expect(changed.status).to.equal('200');
-    expect(JSON.parse(changed.body)).to.include({ id: target.id, is_active: false });
+    expect(JSON.parse(changed.body)).to.include({ id: target.id, is_active: false, is_superuser: false });
     expect((await api.get('/items/', { token: target.token })).status).to.equal(401);
+    // The refused promotion logs "Failed to load resource" in the console: the browser's own note, not a fault of the page.
+    expect(problems.filter((p) => !/status of 403/.test(p))).to.deep.equal([]);
+  });
+
+  it('opens on the Authorize button and the operations at a 900 px tall window; the long description is one click away', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.url}/docs`);
+    const authorize = page.locator('.auth-wrapper button.authorize');
+    const firstOperation = page.locator('.opblock').first();
+    await firstOperation.waitFor();
+    const [button, operation] = [await authorize.boundingBox(), await firstOperation.boundingBox()];
+    console.log(`      at 1280×900: Authorize button ends at ${Math.round(button!.y + button!.height)} px, the first operation at ${Math.round(operation!.y + operation!.height)} px`);
+    expect(button!.y + button!.height, 'the Authorize button\'s bottom').to.be.at.most(900);
+    expect(operation!.y + operation!.height, 'the first operation\'s bottom').to.be.at.most(900);
+
+    // Folded, not gone: the guide opens in place.
+    const guide = page.locator('.information-container details');
+    expect(await guide.getByRole('heading', { name: 'Authentication' }).isVisible()).to.equal(false);
+    await guide.locator('summary').click();
+    expect(await guide.getByRole('heading', { name: 'Authentication' }).isVisible()).to.equal(true);
+    expect(await guide.locator('table').first().isVisible(), 'the problem table, rendered').to.equal(true);
     expect(problems).to.deep.equal([]);
   });
 

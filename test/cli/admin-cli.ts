@@ -19,8 +19,8 @@ export interface AuditLine {
   actor: string;
   action: string;
   target: number;
-  before: { is_staff: boolean; is_active: boolean };
-  after: { is_staff: boolean; is_active: boolean };
+  before: { is_staff: boolean; is_active: boolean; is_superuser: boolean };
+  after: { is_staff: boolean; is_active: boolean; is_superuser: boolean };
 }
 
 export interface AdminRun {

@@ -74,7 +74,7 @@ describe('npm run admin (embedded authorization server and PostgreSQL)', functio
   it('create-superuser, with the server running, makes an account that signs in there and administers users (npm run admin)', async () => {
     const email = unique('Root');
     const run = await runAdmin(['create-superuser', '--email', email], { ...env(), ADMIN_PASSWORD: PASSWORD }, { viaNpm: true });
-    const audit = expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [email, PASSWORD]);
+    const audit = expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [email, PASSWORD]);
     expect(run.line).to.equal(`gatehouse admin: ${email.toLowerCase()} is a superuser: staff and active (user ${audit.target}, account created)`);
     const token = await signIn(api, email.toLowerCase());
     expect(token.status, token.text).to.equal(200);
@@ -90,16 +90,16 @@ describe('npm run admin (embedded authorization server and PostgreSQL)', functio
     const secrets = [alice.email, alice.password, alice.token];
     expect((await api.get('/admin/users/', { token: alice.token })).status).to.equal(403);
 
-    expectDone(await admin('grant-staff'), { action: 'grant-staff', target: alice.id, before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, secrets);
+    expectDone(await admin('grant-staff'), { action: 'grant-staff', target: alice.id, before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: false } }, secrets);
     expect((await within(1_000, () => api.get('/admin/users/', { token: alice.token }), (r) => r.status === 200)).res.status).to.equal(200);
 
     const revoked = await admin('revoke-staff');
-    expectDone(revoked, { action: 'revoke-staff', before: { is_staff: true, is_active: true }, after: { is_staff: false, is_active: true } }, secrets);
+    expectDone(revoked, { action: 'revoke-staff', before: { is_staff: true, is_active: true, is_superuser: false }, after: { is_staff: false, is_active: true, is_superuser: false } }, secrets);
     expect(revoked.line).to.equal(`gatehouse admin: ${alice.email} is no longer staff (user ${alice.id})`);
     expect((await within(1_000, () => api.get('/admin/users/', { token: alice.token }), (r) => r.status === 403)).res.status).to.equal(403);
 
     expect((await api.get('/items/', { token: alice.token })).status).to.equal(200); // cached on the server from here on
-    expectDone(await admin('deactivate'), { action: 'deactivate', before: { is_staff: false, is_active: true }, after: { is_staff: false, is_active: false } }, secrets);
+    expectDone(await admin('deactivate'), { action: 'deactivate', before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: false, is_active: false, is_superuser: false } }, secrets);
     const refused = await within(1_000, () => api.get('/items/', { token: alice.token }), (r) => r.status === 401);
     console.log(`      deactivated by the command line, refused by the running server ${refused.ms.toFixed(0)} ms after it exited`);
     expect(refused.res.status).to.equal(401);
@@ -108,10 +108,39 @@ describe('npm run admin (embedded authorization server and PostgreSQL)', functio
     expect(whileOff.status).to.equal(400);
     expect(whileOff.body.error).to.equal('invalid_grant');
 
-    expectDone(await admin('activate'), { action: 'activate', before: { is_staff: false, is_active: false }, after: { is_staff: false, is_active: true } }, secrets);
+    expectDone(await admin('activate'), { action: 'activate', before: { is_staff: false, is_active: false, is_superuser: false }, after: { is_staff: false, is_active: true, is_superuser: false } }, secrets);
     const back = await signIn(api, alice.email);
     expect(back.status, back.text).to.equal(200);
     expect((await api.get('/items/', { token: back.body.access_token })).status).to.equal(200);
+  });
+
+  it('create-superuser makes a superuser; grant-superuser and revoke-superuser decide at once who may change staff through the API', async () => {
+    const email = unique('su-root');
+    expectDone(await runAdmin(['create-superuser', '--email', email], { ...env(), ADMIN_PASSWORD: PASSWORD }), { action: 'create-superuser',
+      before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [email, PASSWORD]);
+    const root = (await signIn(api, email)).body.access_token as string;
+    const [bob, carol] = [await api.newUser('su-bob'), await api.newUser('su-carol')];
+    const promote = (token: string) => api.patch(`/admin/users/${carol.id}/`, { token, json: { is_staff: true } });
+    const demote = (token: string) => api.patch(`/admin/users/${carol.id}/`, { token, json: { is_staff: false } });
+    expect((await promote(root)).status).to.equal(200);
+    expect((await demote(root)).status).to.equal(200);
+
+    expectDone(await runAdmin(['grant-staff', bob.email], env()), { action: 'grant-staff', target: bob.id,
+      before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: false } }, [bob.email]);
+    const asStaff = await within(1_000, () => promote(bob.token), (r) => r.status === 403);
+    expect(asStaff.res.body.type).to.equal('/problems/not_superuser');
+
+    const granted = await runAdmin(['grant-superuser', bob.email], env());
+    expectDone(granted, { action: 'grant-superuser', target: bob.id,
+      before: { is_staff: true, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [bob.email, bob.password]);
+    expect(granted.line).to.equal(`gatehouse admin: ${bob.email} is now a superuser (and staff) (user ${bob.id})`);
+    expect((await within(1_000, () => promote(bob.token), (r) => r.status === 200)).res.body).to.include({ is_staff: true });
+
+    const revoked = await runAdmin(['revoke-superuser', bob.email], env());
+    expectDone(revoked, { action: 'revoke-superuser', target: bob.id,
+      before: { is_staff: true, is_active: true, is_superuser: true }, after: { is_staff: true, is_active: true, is_superuser: false } }, [bob.email]);
+    expect((await within(1_000, () => demote(bob.token), (r) => r.status === 403)).res.body.type).to.equal('/problems/not_superuser');
+    expect((await runAdmin(['revoke-superuser', bob.email], env())).line).to.match(/was not a superuser/);
   });
 
   it('fails with one clear line and exit 1: an unknown email, not an email, a weak password, another account\'s wrong password', async () => {
@@ -152,7 +181,7 @@ describe('npm run admin (embedded authorization server and PostgreSQL)', functio
     ]);
     for (const secret of [typed, 'a typo in it']) expect(run.stdout).not.to.include(secret);
     expect(run.stdout).to.include("Error: your passwords didn't match.");
-    expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [email, typed]);
+    expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [email, typed]);
     expect((await signIn(api, email, typed)).status).to.equal(200);
     expect(cancelled.code).to.equal(130);
     expect(cancelled.stdout).to.include('gatehouse admin: cancelled').and.not.include('half typed');
@@ -164,9 +193,9 @@ describe('npm run admin (embedded authorization server and PostgreSQL)', functio
     server = undefined;
     const email = unique('offline');
     const created = await runAdmin(['create-superuser', '--email', email], { ...env(), ADMIN_PASSWORD: PASSWORD });
-    expectDone(created, { action: 'create-superuser', before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [email, PASSWORD]);
+    expectDone(created, { action: 'create-superuser', before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [email, PASSWORD]);
     const granted = await runAdmin(['grant-staff', carol.email], env());
-    expectDone(granted, { action: 'grant-staff', target: carol.id, before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [carol.email]);
+    expectDone(granted, { action: 'grant-staff', target: carol.id, before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: false } }, [carol.email]);
     console.log(`      with the server stopped: create-superuser ${created.ms.toFixed(0)} ms, grant-staff ${granted.ms.toFixed(0)} ms`);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 'postgres left running').to.equal(false);
 
@@ -197,7 +226,7 @@ describe('npm run admin (Django OAuth Toolkit, PostgreSQL)', function () {
   it('create-superuser signs the account up at DOT and mirrors it as DOT names it: the server finds that same user', async () => {
     const email = unique('dotroot');
     const run = await runAdmin(['create-superuser', '--email', email], { ...env, ADMIN_PASSWORD: PASSWORD });
-    const audit = expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [email, PASSWORD]);
+    const audit = expectDone(run, { action: 'create-superuser', before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [email, PASSWORD]);
     expect(run.line).to.match(/account created\)$/);
     const token = await signIn(api, email);
     expect(token.status, token.text).to.equal(200);
@@ -212,15 +241,26 @@ describe('npm run admin (Django OAuth Toolkit, PostgreSQL)', function () {
     expectFailed(await runAdmin(['create-superuser', '--email', dave.email], { ...env, ADMIN_PASSWORD: 'not daves password 2' }),
       /already has an account and this is not its password/, 'not daves password 2');
     const run = await runAdmin(['create-superuser', '--email', dave.email], { ...env, ADMIN_PASSWORD: dave.password });
-    expectDone(run, { action: 'create-superuser', target: dave.id, before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true } }, [dave.email, dave.password]);
+    expectDone(run, { action: 'create-superuser', target: dave.id, before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [dave.email, dave.password]);
     expect(run.line).to.match(/existing account\)$/);
     expect((await within(1_000, () => api.get('/admin/users/', { token: dave.token }), (r) => r.status === 200)).res.status).to.equal(200);
+  });
+
+  it('grant-superuser and revoke-superuser mark the DOT user the server finds: its token may change staff, then not', async () => {
+    const [fay, gus] = [await api.newUser('su-fay'), await api.newUser('su-gus')];
+    const promote = () => api.patch(`/admin/users/${gus.id}/`, { token: fay.token, json: { is_staff: true } });
+    expectDone(await runAdmin(['grant-superuser', fay.email], env), { action: 'grant-superuser', target: fay.id,
+      before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: true, is_active: true, is_superuser: true } }, [fay.email]);
+    expect((await within(1_000, promote, (r) => r.status === 200)).res.status).to.equal(200);
+    expectDone(await runAdmin(['revoke-superuser', fay.email], env), { action: 'revoke-superuser', target: fay.id,
+      before: { is_staff: true, is_active: true, is_superuser: true }, after: { is_staff: true, is_active: true, is_superuser: false } }, [fay.email]);
+    expect((await within(1_000, promote, (r) => r.status === 403)).res.body.type).to.equal('/problems/not_superuser');
   });
 
   it('deactivate refuses the DOT user\'s token on the running server at once', async () => {
     const erin = await api.newUser('erin');
     expect((await api.get('/items/', { token: erin.token })).status).to.equal(200);
-    expectDone(await runAdmin(['deactivate', erin.email], env), { action: 'deactivate', target: erin.id, before: { is_staff: false, is_active: true }, after: { is_staff: false, is_active: false } }, [erin.email]);
+    expectDone(await runAdmin(['deactivate', erin.email], env), { action: 'deactivate', target: erin.id, before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: false, is_active: false, is_superuser: false } }, [erin.email]);
     const refused = await within(1_000, () => api.get('/items/', { token: erin.token }), (r) => r.status === 401);
     expect(refused.res.status).to.equal(401);
   });
@@ -253,13 +293,13 @@ describe('npm run admin (oauth2 and jwt: accounts live at the authorization serv
       runAdmin(['create-superuser', '--email', known], { ...SETTINGS.oauth2, DATABASE_URL: databaseUrl }),
       runAdmin(['create-superuser', '--email', unique('stranger')], { ...SETTINGS.jwt, DATABASE_URL: databaseUrl }),
     ]);
-    expectDone(oauth2Known, { action: 'create-superuser', after: { is_staff: true, is_active: true }, before: { is_staff: false, is_active: true } }, [known]);
+    expectDone(oauth2Known, { action: 'create-superuser', after: { is_staff: true, is_active: true, is_superuser: true }, before: { is_staff: false, is_active: true, is_superuser: false } }, [known]);
     expect(oauth2Known.line).to.match(/existing user\)$/);
     expectFailed(jwtUnknown, /has not signed in to Gatehouse yet: with AUTH_ADAPTER=jwt/);
   });
 
   it('exits 1 with one line when the database cannot be reached', async () => {
     const run = await runAdmin(['grant-staff', known], { ...SETTINGS.oauth2, DATABASE_URL: 'postgres://postgres:hunter22@127.0.0.1:9/postgres' });
-    expectFailed(run, /cannot reach the database \(connect ECONNREFUSED 127\.0\.0\.1:9\)/, 'hunter22');
+    expectFailed(run, /cannot reach the database "postgres" on 127\.0\.0\.1:9 as user "postgres": connection refused .*; check DATABASE_URL\n/, 'hunter22');
   });
 });

@@ -16,7 +16,7 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
     it('creates a user on first sight and returns the same one afterwards', async () => {
       const first = await h.users.mirror({ subject: 's-1', email: 'alice@example.com' });
       const again = await h.users.mirror({ subject: 's-1', email: 'alice@example.com' });
-      expect(first).to.deep.equal({ id: first.id, email: 'alice@example.com', isStaff: false, isActive: true });
+      expect(first).to.deep.equal({ id: first.id, email: 'alice@example.com', isStaff: false, isActive: true, isSuperuser: false });
       expect(again).to.deep.equal(first);
     });
 
@@ -29,7 +29,7 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
     it('refreshes the email when the account changed it, keeping the id', async () => {
       const before = await h.users.mirror({ subject: 's-2', email: 'old@example.com' });
       const after = await h.users.mirror({ subject: 's-2', email: 'new@example.com' });
-      expect(after).to.deep.equal({ id: before.id, email: 'new@example.com', isStaff: false, isActive: true });
+      expect(after).to.deep.equal({ id: before.id, email: 'new@example.com', isStaff: false, isActive: true, isSuperuser: false });
       expect(await h.users.mirror({ subject: 's-2', email: 'new@example.com' })).to.deep.equal(after);
     });
 
@@ -42,6 +42,32 @@ export function userRepositoryContract(adapter: string, open: () => Promise<User
       const user = await h.users.mirror({ subject: 's-3', email: 'copy@example.com' });
       user.email = 'tampered@example.com';
       expect((await h.users.mirror({ subject: 's-3', email: 'copy@example.com' })).email).to.equal('copy@example.com');
+    });
+
+    it('sets is_superuser; a check sees the target as it is and the other active superusers, and what it throws cancels the change', async () => {
+      const tag = Math.random().toString(36).slice(2, 8); // the Kysely harnesses share one database
+      const root = await h.users.mirror({ subject: `s-root-${tag}`, email: `root-${tag}@example.com` });
+      const target = await h.users.mirror({ subject: `s-target-${tag}`, email: `target-${tag}@example.com` });
+      expect(root.isSuperuser).to.equal(false);
+      await h.users.setFlags(root.id, { isSuperuser: true, isStaff: true });
+      expect(await h.users.findBySubject(`s-root-${tag}`)).to.include({ isSuperuser: true, isStaff: true });
+      const listed = (isSuperuser: boolean) => h.users.list({ limit: 10, ordering: 'id', search: tag, isSuperuser }).then((p) => p.users.map((u) => u.id));
+      expect(await listed(true)).to.deep.equal([root.id]);
+      expect(await listed(false)).to.deep.equal([target.id]);
+      const seen: [number, boolean, number][] = [];
+      await h.users.setFlags(target.id, { isSuperuser: true }, (t, others) => { seen.push([t.id, t.isSuperuser, others]); });
+      expect(seen[0]![0]).to.equal(target.id);
+      expect(seen[0]![1]).to.equal(false);
+      const othersBefore = seen[0]![2];
+      expect(othersBefore).to.be.at.least(1); // root at least, whatever other tests left
+      const refused = await h.users.setFlags(root.id, { isActive: false }, (_t, others) => {
+        expect(others).to.equal(othersBefore - 1); // root is not counted for itself; the target, not staff, is no active superuser
+        throw new Error('refused');
+      }).then(() => undefined, (err: Error) => err);
+      expect(refused?.message).to.equal('refused');
+      expect(await h.users.findBySubject(`s-root-${tag}`)).to.include({ isActive: true });
+      await h.users.setFlags(target.id, { isSuperuser: false });
+      await h.users.setFlags(root.id, { isSuperuser: false });
     });
 
     it('keeps Gatehouse\'s flags: active and not staff on first sight, set by setFlags with the before and after', async () => {

@@ -5,20 +5,10 @@ import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
+import { recipeSteps } from '../support/readme-recipes.js';
 
 const run = promisify(execFile);
 const README_URL = 'http://127.0.0.1:8001';
-
-interface Step { kind: 'sh' | 'file'; name: string; text: string }
-
-/** The fenced blocks between the README's recipe markers, in order: `sh` blocks to run, `lang file` blocks to write. */
-function recipeSteps(readme: string, recipe: string): Step[] {
-  const start = readme.indexOf(`<!-- recipe:${recipe}`);
-  const end = readme.indexOf(`<!-- /recipe:${recipe} -->`);
-  if (start < 0 || end < start) throw new Error(`README.md has no recipe:${recipe} markers`);
-  return [...readme.slice(start, end).matchAll(/^```(\w+)(?: +(\S+))?\n([\s\S]*?)^```$/gm)].map(([, lang, file, text]) => (
-    lang === 'sh' ? { kind: 'sh', name: 'sh', text: text! } : { kind: 'file', name: file ?? `(a ${lang} block without a file name)`, text: text! }));
-}
 
 /**
  * The README's TypeScript client, as a newcomer follows it: a fresh directory, the commands and

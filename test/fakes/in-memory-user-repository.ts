@@ -1,6 +1,6 @@
 import type { Account, Member, User, UserFlags, UserId, UserRecord } from '../../src/domain/account.js';
 import type { UserRepository } from '../../src/ports/index.js';
-import type { UserListQuery, UserPage, UserPosition } from '../../src/ports/user-repository.js';
+import type { FlagCheck, UserListQuery, UserPage, UserPosition } from '../../src/ports/user-repository.js';
 
 type Row = UserRecord & { subject: string };
 
@@ -11,7 +11,7 @@ export class InMemoryUserRepository implements UserRepository {
   async mirror(account: Account): Promise<Member> {
     let row = this.rows.find((r) => r.subject === account.subject);
     if (!row) {
-      row = { id: this.rows.length + 1, subject: account.subject, email: account.email, isStaff: false, isActive: true, dateJoined: new Date(), lastSeen: null };
+      row = { id: this.rows.length + 1, subject: account.subject, email: account.email, isStaff: false, isActive: true, isSuperuser: false, dateJoined: new Date(), lastSeen: null };
       this.rows.push(row);
     }
     row.email = account.email;
@@ -34,7 +34,7 @@ export class InMemoryUserRepository implements UserRepository {
     return row && { ...row };
   }
 
-  async list({ limit, ordering, from, search, isStaff, isActive }: UserListQuery): Promise<UserPage> {
+  async list({ limit, ordering, from, search, isStaff, isActive, isSuperuser }: UserListQuery): Promise<UserPage> {
     const column = ordering.replace(/^-/, '') as 'email' | 'id';
     const sign = ordering.startsWith('-') ? -1 : 1;
     const compare = (a: Row | UserPosition, b: Row) => {
@@ -43,7 +43,8 @@ export class InMemoryUserRepository implements UserRepository {
       return sign * (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id);
     };
     const matching = this.rows.filter((r) => (search === undefined || r.email.toLowerCase().includes(search.toLowerCase()))
-      && (isStaff === undefined || r.isStaff === isStaff) && (isActive === undefined || r.isActive === isActive))
+      && (isStaff === undefined || r.isStaff === isStaff) && (isActive === undefined || r.isActive === isActive)
+      && (isSuperuser === undefined || r.isSuperuser === isSuperuser))
       .sort((a, b) => compare(a, b));
     const backwards = from?.direction === 'before';
     const candidates = from ? matching.filter((r) => (backwards ? compare(from, r) > 0 : compare(from, r) < 0)) : matching;
@@ -59,10 +60,12 @@ export class InMemoryUserRepository implements UserRepository {
     return page;
   }
 
-  async setFlags(id: UserId, change: Partial<UserFlags>) {
+  async setFlags(id: UserId, change: Partial<UserFlags>, check?: FlagCheck) {
     const row = this.rows.find((r) => r.id === id);
     if (!row) return undefined;
     const { subject, ...before } = row;
+    // One thread: nothing can change between the count and the change.
+    check?.({ ...before }, this.rows.filter((r) => r.id !== id && r.isSuperuser && r.isStaff && r.isActive).length);
     Object.assign(row, change);
     const { subject: _s, ...after } = row;
     return { before: { ...before }, after: { ...after }, subject };
@@ -75,4 +78,4 @@ export class InMemoryUserRepository implements UserRepository {
   };
 }
 
-const member = (r: Row): Member => ({ id: r.id, email: r.email, isStaff: r.isStaff, isActive: r.isActive });
+const member = (r: Row): Member => ({ id: r.id, email: r.email, isStaff: r.isStaff, isActive: r.isActive, isSuperuser: r.isSuperuser });

@@ -1,109 +1,43 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, statSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { freePort } from '../support/free-port.js';
+import { checkoutCopy, killLeftovers, npmRun, ROOT, stop, survivors, tree, untilReady, type Started } from '../support/npm-script.js';
 
-// `npm start` as systemd, a container runtime or `kill $!` sees it: one pid, and SIGTERM to it stops
-// everything. Before scripts/start.mjs, SIGTERM killed npm's `sh -c` and left node and the embedded
-// PostgreSQL running with nobody to stop them.
+// Before scripts/start.mjs, SIGTERM killed npm's `sh -c` and left node and the embedded PostgreSQL
+// running with nobody to stop them. Run in a copy of the checkout: compiling here would rebuild the
+// dist/ that an `npm start` in the checkout runs from.
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const STAMP = join(ROOT, 'dist', '.build-stamp'); // scripts/start.mjs compiles when sources are newer
 const COMPILING = 'gatehouse: compiling TypeScript';
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-interface Proc { pid: number; ppid: number; state: string; started: string; cmdline: string }
-
-/** Every process, from /proc: what `ps` would show, without depending on procps. */
-function processes(): Proc[] {
-  const all: Proc[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command in parentheses may hold spaces
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      all.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), started: fields[19]!, cmdline });
-    } catch { /* it exited while we looked */ }
-  }
-  return all;
-}
-
-/** `root` and everything below it. */
-function tree(root: number): Proc[] {
-  const all = processes();
-  const found = all.filter((p) => p.pid === root);
-  for (let i = 0; i < found.length; i++) found.push(...all.filter((p) => p.ppid === found[i]!.pid));
-  return found;
-}
-
-/** Those of `procs` still alive (a zombie has exited; a reused pid is another process), after waiting up to `ms` for them to go. */
-async function survivors(procs: Proc[], ms: number, alsoMatching: string): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const alive = processes().filter((p) => p.state !== 'Z'
-      && (procs.some((q) => q.pid === p.pid && q.started === p.started) || p.cmdline.includes(alsoMatching)));
-    if (alive.length === 0 || Date.now() > deadline) return alive.map((p) => `${p.pid} ${p.cmdline}`);
-    await sleep(100);
-  }
-}
-
-interface Started { npm: ChildProcess; url: string; stdout: () => string; stderr: () => string; exited: Promise<[number | null, string | null]> }
-
-/** `npm start` in this checkout, on a free port, with its embedded PostgreSQL under `dataDir`. */
-async function npmStart(dataDir: string): Promise<Started> {
-  const port = await freePort(); // a known port rather than PORT=0: the log line naming it is batched, up to 1 s late
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' };
-  for (const key of ['DATABASE_URL', 'AUTH_ADAPTER', 'WORKERS']) delete env[key];
-  const npm = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  npm.stdout!.on('data', (d) => { stdout += d; });
-  npm.stderr!.on('data', (d) => { stderr += d; });
-  const exited = once(npm, 'exit') as Promise<[number | null, string | null]>;
-  return { npm, url: `http://127.0.0.1:${port}`, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function untilReady(started: Started, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  let gone = false;
-  void started.exited.then(() => { gone = true; });
-  while (!(await fetch(`${started.url}/readyz`).then((r) => r.status === 200, () => false))) {
-    if (gone) throw new Error(`npm start exited before it was ready:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`not ready within ${ms} ms:\n${started.stderr()}`);
-    await sleep(50);
-  }
-}
-
-/** SIGTERM to npm's own pid, as `systemctl stop` or `docker stop` would send; how long until npm exited, and with what. */
-async function stop(started: Started): Promise<{ code: number | null; signal: string | null; ms: number }> {
-  const t0 = Date.now();
-  started.npm.kill('SIGTERM');
-  const [code, signal] = await Promise.race([started.exited, sleep(15_000).then(() => [null, 'still running after 15 s'] as const)]);
-  return { code, signal, ms: Date.now() - t0 };
-}
 
 describe('npm start under a service manager', function () {
   this.timeout(120_000);
   let dataDir: string;
+  let checkout: Awaited<ReturnType<typeof checkoutCopy>>;
   const running: Started[] = [];
+  const npmStart = (dir: string) => npmRun(['start'], checkout.dir, dir);
+  /** The checkout's own build, which these tests must leave alone. */
+  const checkoutBuild = () => statSync(join(ROOT, 'dist', '.build-stamp'), { throwIfNoEntry: false })?.mtimeMs;
+  let buildBefore: number | undefined;
 
-  before(async () => { dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-npm-start-')); });
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-npm-start-'));
+    checkout = await checkoutCopy();
+    buildBefore = checkoutBuild();
+  });
   after(async () => {
-    // Only after a failed test (the tests stop their own): npm and its node die, and the watchdog stops postgres.
-    for (const started of running.filter((s) => s.npm.exitCode === null && s.npm.signalCode === null)) {
-      for (const p of tree(started.npm.pid!).filter((p) => p.cmdline.startsWith('node') || p.cmdline.startsWith('npm'))) process.kill(p.pid, 'SIGKILL');
-    }
+    killLeftovers(running);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await checkout?.remove();
   });
 
-  /** Makes the next start compile, as after a fresh clone or an edit. */
-  const makeBuildStale = () => { if (existsSync(STAMP)) utimesSync(STAMP, 0, 0); };
+  /** Makes the next start compile, as after a fresh clone or an edit (scripts/start.mjs compiles when sources are newer). */
+  const makeBuildStale = () => {
+    const stamp = join(checkout.dir, 'dist', '.build-stamp');
+    if (existsSync(stamp)) utimesSync(stamp, 0, 0);
+  };
 
   it('stops the compiler too when SIGTERM arrives while it compiles, exiting 0', async () => {
     makeBuildStale();
@@ -140,6 +74,8 @@ describe('npm start under a service manager', function () {
     console.log(`      SIGTERM to npm's exit: ${ms} ms`);
     expect({ code, signal }, started.stderr()).to.deep.equal({ code: 0, signal: null });
     expect(await survivors(before, 5_000, dataDir)).to.deep.equal([]);
+    expect(checkoutBuild(), 'the checkout\'s dist/.build-stamp').to.equal(buildBefore);
+    expect(existsSync(join(checkout.dir, 'dist', 'src', 'main.js')), 'compiled in the copy').to.equal(true);
   });
 
   it('restarts an unchanged checkout to /readyz 200 within 3 s, without compiling', async () => {

@@ -5,6 +5,7 @@ import { dotPeerAvailable } from '../support/dot-peer.js';
 import { startTestGatehouse, type GatehouseUnderTest, type Mode } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { makeStaff } from '../support/staff.js';
+import { superuserRulesSuite } from './superusers-suite.js';
 
 type User = Awaited<ReturnType<ApiClient['newUser']>>;
 const ADMIN_OPERATIONS: [string, string, unknown?][] = [
@@ -121,14 +122,16 @@ for (const { title, mode } of MODES) {
 
     it('writes one audit line per admin change, with before and after, and no secret', async () => {
       const carol = await api.newUser('carol');
-      await api.patch(`/admin/users/${carol.id}/`, { token: staff.token, json: { is_staff: true } });
+      await api.patch(`/admin/users/${carol.id}/`, { token: staff.token, json: { is_active: false } });
       const line = a.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'admin change' && l.audit?.action === 'changeUser' && l.audit.target === carol.id);
       expect(line?.audit).to.deep.equal({
         actor: staff.id, action: 'changeUser', target: carol.id,
-        before: { is_staff: false, is_active: true }, after: { is_staff: true, is_active: true },
+        before: { is_staff: false, is_active: true, is_superuser: false }, after: { is_staff: false, is_active: false, is_superuser: false },
       });
       const all = [...a.logs, ...b.logs].join('\n');
       for (const secret of [...api.secrets, ...onB.secrets]) expect(all.includes(secret), 'a secret in the logs').to.equal(false);
     });
+
+    superuserRulesSuite(() => ({ a, api, onB }));
   });
 }

@@ -4,6 +4,7 @@ import { requireService } from '../support/availability.js';
 import { dotPeerAvailable } from '../support/dot-peer.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { proofByKey, unacceptableProofKeys } from '../support/dpop.js';
 
 /** What only the DOT deployment shows: introspection calls counted at the real server, and its faults. */
 describe('Gatehouse in front of Django OAuth Toolkit', function () {
@@ -32,6 +33,19 @@ describe('Gatehouse in front of Django OAuth Toolkit', function () {
     const perThousandWarm = introspections() - warmStart;
     console.log(`      introspection calls for 1,000 requests with a warm token: ${perThousandWarm}`);
     expect(perThousandWarm).to.equal(0);
+  });
+
+  it('refuses a DPoP proof whose jwk has a shape it does not accept, naming what is wrong, before asking DOT about the token', async () => {
+    const user = await api.newUser('dpop-shapes');
+    const itemsUrl = new URL('/items/', server.url);
+    const before = introspections();
+    for (const unacceptable of await unacceptableProofKeys()) {
+      const res = await api.get('/items/', { headers: { Authorization: `DPoP ${user.token}`, DPoP: proofByKey(unacceptable, { method: 'GET', url: itemsUrl, token: user.token }) } });
+      expect(res.status, `${unacceptable.what}: ${res.text}`).to.equal(401);
+      expect(res.body.type).to.equal('/problems/invalid_dpop_proof');
+      expect(res.body.detail, unacceptable.what).to.match(unacceptable.reason);
+    }
+    expect(introspections() - before).to.equal(0);
   });
 
   it('caches a junk token\'s rejection briefly, so repeating it does not reach the auth server again', async () => {

@@ -8,7 +8,7 @@ import { startGatehouse, type RunningGatehouse } from '../../src/main.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { redisAvailable } from '../support/redis.js';
-import { DpopApiClient, newDpopKey, proof, type DpopKey } from '../support/dpop.js';
+import { DpopApiClient, newDpopKey, proof, proofByKey, unacceptableProofKeys, type DpopKey } from '../support/dpop.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
 import { itemEndpointsSuite } from './items-suite.js';
 
@@ -121,6 +121,44 @@ describe('DPoP: sender-constrained tokens (RFC 9449) with the embedded authoriza
     }
   });
 
+  it('refuses a proof whose jwk is private, of a size or exponent it will not check, or off its curve, saying what is wrong', async () => {
+    const tokenUrl = new URL('/users/token/', servers.a.url);
+    for (const key of await unacceptableProofKeys()) {
+      const atResource = await getItems(api, { Authorization: `DPoP ${bound.token}`, DPoP: proofByKey(key, { method: 'GET', url: itemsUrl, token: bound.token }) });
+      expectDpopRefusal(atResource, 'invalid_dpop_proof');
+      expect(atResource.body.detail, key.what).to.match(key.reason);
+      const atTokenEndpoint = await api.post('/users/token/', { json: { email: bound.email, password: PASSWORD },
+        headers: { DPoP: proofByKey(key, { method: 'POST', url: tokenUrl }) } });
+      expect(atTokenEndpoint.status, `${key.what}: ${atTokenEndpoint.text}`).to.equal(400);
+      expect(atTokenEndpoint.body.error).to.equal('invalid_dpop_proof');
+      expect(atTokenEndpoint.body.error_description, key.what).to.match(key.reason);
+    }
+  });
+
+  it('names the URL it expected when a proof is for another one', async () => {
+    const res = await getItems(api, await dpopHeaders({ method: 'GET', url: new URL('/items/1/', servers.a.url), token: bound.token }));
+    expectDpopRefusal(res, 'invalid_dpop_proof');
+    expect(res.body.detail).to.equal(`the proof's htu is not this request's URL (expected ${new URL('/items/', servers.a.url).href})`);
+  });
+
+  it('writes no jti for a proof that comes with a token that is not good (300 junk tokens, each with its own proof)', async () => {
+    const attacker = await newDpopKey();
+    const keys: string[] = [];
+    for (let batch = 0; batch < 30; batch++) {
+      const answers = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        const junk = `junk-${batch}-${i}-${Math.random().toString(36).slice(2)}`;
+        const jti = `junk-jti-${batch}-${i}-${Math.random().toString(36).slice(2)}`;
+        keys.push(sha256(`${attacker.jkt}.${jti}`));
+        return getItems(api, { Authorization: `DPoP ${junk}`, DPoP: await proof(attacker, { method: 'GET', url: itemsUrl, token: junk, jti }) });
+      }));
+      for (const res of answers) expectDpopRefusal(res, 'invalid_token');
+    }
+    expect(await jtiRows(servers.databaseUrl, keys)).to.equal(0);
+    const jti = `good-${Math.random().toString(36).slice(2)}`; // and the count does find a proof that was spent
+    expect((await getItems(api, await dpopHeaders({ method: 'GET', url: itemsUrl, token: bound.token, jti }))).status).to.equal(200);
+    expect(await jtiRows(servers.databaseUrl, [sha256(`${key.jkt}.${jti}`)])).to.equal(1);
+  });
+
   it('refuses a proof replayed on another instance: jtis are shared through PostgreSQL', async () => {
     const headers = await dpopHeaders({ method: 'GET', url: itemsUrl, token: bound.token });
     expect((await getItems(api, headers)).status).to.equal(200);
@@ -222,8 +260,28 @@ describe('DPoP required, with server nonces, on two instances', function () {
   });
   after(async () => { await servers?.close(); });
 
+  /** A bearer pair from an instance on the same database that does not require DPoP, as before the setting was switched on. */
+  async function bearerPair() {
+    const loose = await startGatehouse(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: servers.databaseUrl, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn', PASSWORD_HASH_COST: '12' }), pino({ level: 'silent' }));
+    try {
+      return await account(new ApiClient(loose.url));
+    } finally {
+      await loose.close();
+    }
+  }
+
+  it('issues and refreshes no pair without a proof: 400 invalid_dpop_proof at both token endpoints', async () => {
+    const { email, refresh } = await bearerPair();
+    const issued = await api.post('/users/token/', { json: { email, password: PASSWORD } });
+    expect(issued.status, issued.text).to.equal(400);
+    expect(issued.body).to.deep.equal({ error: 'invalid_dpop_proof', error_description: 'this server issues only DPoP-bound tokens: send a DPoP proof for this request' });
+    const refreshed = await api.post('/users/token/refresh/', { json: { refresh } });
+    expect(refreshed.status, refreshed.text).to.equal(400);
+    expect(refreshed.body.error).to.equal('invalid_dpop_proof');
+  });
+
   it('refuses a bearer token, says so in the metadata, and challenges with DPoP only', async () => {
-    const plain = await account(api);
+    const plain = await bearerPair();
     const res = await api.get('/items/', { token: plain.token });
     expect(res.status).to.equal(401);
     expect(res.headers.get('www-authenticate')).to.match(/^DPoP realm="gatehouse", error="invalid_token"/).and.not.include('Bearer');
@@ -289,3 +347,14 @@ async function hs256(token: string, url: URL, key: DpopKey): Promise<string> {
 }
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** How many of these replay keys (sha256 of jkt.jti) are in dpop_proof_jtis. */
+async function jtiRows(databaseUrl: string, keys: string[]): Promise<number> {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    return (await pg.query('select count(*)::int as n from dpop_proof_jtis where key = any($1)', [keys])).rows[0].n;
+  } finally {
+    await pg.end();
+  }
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
-import { newDpopKey, proof, type DpopKey } from '../support/dpop.js';
+import { newDpopKey, proof, proofByKey, unacceptableProofKeys, type DpopKey } from '../support/dpop.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { startOidcPeer, type OidcPeer } from '../support/oidc-peer.js';
 import { postgresAvailable } from '../support/postgres.js';
@@ -58,6 +58,15 @@ for (const adapter of ['oauth2', 'jwt'] as const) {
       const thief = await api.get('/items/', { headers: await withProof(await newDpopKey()) });
       expect(thief.status).to.equal(401);
       expect(thief.body.type).to.equal('/problems/invalid_dpop_proof');
+    });
+
+    it('refuses a proof whose jwk has a shape it does not accept, naming what is wrong', async () => {
+      for (const unacceptable of await unacceptableProofKeys()) {
+        const res = await api.get('/items/', { headers: { Authorization: `DPoP ${token}`, DPoP: proofByKey(unacceptable, { method: 'GET', url: itemsUrl, token }) } });
+        expect(res.status, `${unacceptable.what}: ${res.text}`).to.equal(401);
+        expect(res.body.type).to.equal('/problems/invalid_dpop_proof');
+        expect(res.body.detail, unacceptable.what).to.match(unacceptable.reason);
+      }
     });
 
     it('still takes an unbound token from the same server as Bearer', async () => {

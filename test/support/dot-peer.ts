@@ -6,12 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 
-/** A running Django OAuth Toolkit peer (`shared/peers/dot-authserver`) on a free loopback port. */
+/** A running Django OAuth Toolkit peer (`peers/django-oauth-toolkit` in this repository) on a free loopback port. */
 export interface DotPeer {
   url: string;
   port: number;
   clientId: 'rs-id';
   clientSecret: 'rs-secret';
+  /** DOT_AUTHSERVER_STATE_DIR: the SQLite database, kept across `restart()`. */
+  stateDir: string;
+  /** gunicorn's access log (DOT_AUTHSERVER_ACCESS_LOG), unless started with `accessLog: false`. */
+  accessLogFile: string | undefined;
   /** Stops gunicorn and waits for it to exit. The state survives until the test process exits, so `restart()` may follow. */
   stop(): Promise<void>;
   /** Stops (if running) and starts again on the same port with the same state: accounts and tokens survive. */
@@ -26,12 +30,14 @@ export interface DotPeerOptions {
   env?: Record<string, string>;
   /** Write gunicorn's access log (default true); `introspectionCalls()` needs it. */
   accessLog?: boolean;
+  /** Where start.sh is (default: `dotPeerDirectory()`); a test starts a copy made from the tracked files alone. */
+  directory?: string;
 }
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** The repo root is the directory holding package.json; CI copies `shared/` beside it, so the peer is at `<root>/../shared`. */
+/** The peer ships in the repository, at `<root>/peers/django-oauth-toolkit`; the root is the directory holding package.json. */
 export function dotPeerDirectory(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
@@ -39,7 +45,7 @@ export function dotPeerDirectory(): string {
     if (parent === dir) throw new Error('no package.json above test/support: cannot find the repo root');
     dir = parent;
   }
-  return resolve(dir, '..', 'shared', 'peers', 'dot-authserver');
+  return resolve(dir, 'peers', 'django-oauth-toolkit');
 }
 
 /** The Debian packages the peer runs on, one per module in PYTHON_MODULES. */
@@ -51,7 +57,7 @@ export function dotPeerMissing(): string | undefined {
   const startScript = join(dotPeerDirectory(), 'start.sh');
   const problems: string[] = [];
   if (!existsSync(startScript)) {
-    problems.push(`looked for ${startScript} and found nothing (the team's shared/ folder belongs beside this repository)`);
+    problems.push(`${startScript} is missing from this checkout (it is part of the repository: restore it with git)`);
   }
   // Each module imported on its own, so the note names every one that is missing, not just the first.
   const probe = 'import sys\nfor m in sys.argv[1:]:\n  try: __import__(m)\n  except Exception: print(m)';
@@ -88,7 +94,8 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
     ...(accessLog ? { DOT_AUTHSERVER_ACCESS_LOG: accessLog } : {}),
   };
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = await launch(port, env, url);
+  const startScript = join(options.directory ?? dotPeerDirectory(), 'start.sh');
+  let child: ChildProcess | undefined = await launch(startScript, port, env, url);
   let baseline = 0;
 
   const countIntrospections = (): number => {
@@ -102,11 +109,11 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
   };
 
   return {
-    url, port, clientId: 'rs-id', clientSecret: 'rs-secret',
+    url, port, clientId: 'rs-id', clientSecret: 'rs-secret', stateDir, accessLogFile: accessLog,
     stop: stopChild,
     async restart() {
       await stopChild();
-      child = await launch(port, env, url);
+      child = await launch(startScript, port, env, url);
     },
     introspectionCalls: () => countIntrospections() - baseline,
     resetCounts() { baseline = countIntrospections(); },
@@ -121,8 +128,8 @@ process.on('exit', () => {
   for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
 });
 
-async function launch(port: number, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
-  const child = spawn(join(dotPeerDirectory(), 'start.sh'), [String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(startScript: string, port: number, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+  const child = spawn(startScript, [String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };

@@ -9,6 +9,8 @@ import { freshPostgresDatabase } from './postgres.js';
 
 export interface GatehouseUnderTest {
   url: string;
+  /** With METRICS_PORT set: where GET /metrics is served. */
+  metricsUrl?: string;
   /** Every log line the server wrote, for tests that look for leaked secrets. */
   logs: string[];
   dot?: DotPeer;
@@ -66,7 +68,7 @@ export async function startTestGatehouse(mode: Mode): Promise<GatehouseUnderTest
     const running = await startGatehouse(loadConfig(env), logger);
     cleanups.push(() => running.close());
     const databaseUrl = mode.join?.instance.databaseUrl ?? env.DATABASE_URL;
-    return { url: running.url, logs, ...(dot ? { dot } : {}), ...(databaseUrl ? { databaseUrl } : {}), close: () => runAll(cleanups) };
+    return { url: running.url, ...(running.metricsUrl ? { metricsUrl: running.metricsUrl } : {}), logs, ...(dot ? { dot } : {}), ...(databaseUrl ? { databaseUrl } : {}), close: () => runAll(cleanups) };
   } catch (err) {
     await runAll(cleanups);
     throw err;

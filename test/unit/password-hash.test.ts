@@ -56,13 +56,13 @@ describe('PasswordChecker sign-in', () => {
   it('answers a rehash with today\'s parameters only when an older hash matches', async () => {
     const checker = new PasswordChecker(11);
     const legacy = await hashPassword('correct horse battery', CHEAP);
-    const signedIn = await checker.signIn('a@example.com', 'correct horse battery', legacy);
+    const signedIn = await checker.signIn({ account: 'a@example.com' }, 'correct horse battery', legacy);
     expect(signedIn.matches).to.equal(true);
     expect(signedIn.rehashed).to.match(/^scrypt\$2048\$8\$1\$/);
     expect(await verifyPassword('correct horse battery', signedIn.rehashed!)).to.equal(true);
-    expect(await checker.signIn('a@example.com', 'wrong horse battery', legacy)).to.deep.equal({ matches: false });
-    expect(await checker.signIn('a@example.com', 'correct horse battery', signedIn.rehashed)).to.deep.equal({ matches: true });
-    expect(await checker.signIn('nobody@example.com', 'correct horse battery', undefined)).to.deep.equal({ matches: false });
+    expect(await checker.signIn({ account: 'a@example.com' }, 'wrong horse battery', legacy)).to.deep.equal({ matches: false });
+    expect(await checker.signIn({ account: 'a@example.com' }, 'correct horse battery', signedIn.rehashed)).to.deep.equal({ matches: true });
+    expect(await checker.signIn({ account: 'nobody@example.com' }, 'correct horse battery', undefined)).to.deep.equal({ matches: false });
   });
 
   it('spends today\'s cost on an unknown email: the dummy hash follows the configured cost', async () => {
@@ -70,7 +70,7 @@ describe('PasswordChecker sign-in', () => {
       const runs: number[] = [];
       for (let i = 0; i < 3; i++) {
         const start = performance.now();
-        await checker.signIn('nobody@example.com', 'correct horse battery', undefined);
+        await checker.signIn({ account: 'nobody@example.com' }, 'correct horse battery', undefined);
         runs.push(performance.now() - start);
       }
       return runs.sort((a, b) => a - b)[1]!;

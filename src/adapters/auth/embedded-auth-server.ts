@@ -20,7 +20,7 @@ export interface EmbeddedAuthSettings {
    * own parameters: older ones still verify and are rehashed with these at the next sign-in.
    */
   passwordHashCost?: number;
-  /** How many password hashes run and wait at once (default 2 and 4); see PasswordCheckLimiter. */
+  /** How many password hashes run and wait at once (default 2 and 4), shared fairly between accounts and client addresses; see PasswordCheckLimiter. */
   passwordChecks?: PasswordCheckLimits;
   /** How long after a rotation a replay of the old refresh token is taken for the client's own race (default 5 s); see refresh-token-reuse.ts. */
   refreshReuseGraceSeconds?: number;
@@ -44,17 +44,18 @@ export class EmbeddedAuthServer implements AuthServer {
   constructor(private readonly db: Kysely<Database>, settings: EmbeddedAuthSettings = {}) {
     this.ttlSeconds = settings.accessTokenTtlSeconds ?? 36_000;
     this.now = settings.now ?? (() => new Date());
-    this.passwords = new PasswordChecker(settings.passwordHashCost, settings.passwordChecks);
     const log = settings.log ?? { info: () => undefined, warn: () => undefined };
+    this.passwords = new PasswordChecker(settings.passwordHashCost, settings.passwordChecks,
+      (refused) => log.warn({ refused }, 'password checks refused: a share was full (counts since the last such line)'));
     this.reuse = { graceMs: (settings.refreshReuseGraceSeconds ?? 5) * 1000, now: this.now, log };
   }
 
-  signUp({ email, password }: SignUp): Promise<Account> {
+  signUp({ email, password, client }: SignUp): Promise<Account> {
     return this.guard(async () => {
       await rejectWeak(password, '/password');
       const address = normalizeEmail(email);
       const row = await this.db.insertInto('embedded_auth_accounts')
-        .values({ email: address, password_hash: await this.passwords.hash(address, password) })
+        .values({ email: address, password_hash: await this.passwords.hash({ account: address, client }, password) })
         .onConflict((oc) => oc.column('email').doNothing())
         .returning(['id', 'email'])
         .executeTakeFirst();
@@ -63,13 +64,13 @@ export class EmbeddedAuthServer implements AuthServer {
     });
   }
 
-  issueToken({ email, password, scopes, proofKey }: Credentials): Promise<TokenPair> {
+  issueToken({ email, password, scopes, proofKey, client }: Credentials): Promise<TokenPair> {
     return this.guard(async () => {
       const granted = requestedScopes(scopes);
       const address = normalizeEmail(email);
       const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
         .where('email', '=', address).executeTakeFirst();
-      const { matches, rehashed } = await this.passwords.signIn(address, password, account?.password_hash);
+      const { matches, rehashed } = await this.passwords.signIn({ account: address, client }, password, account?.password_hash);
       if (!account || !matches) throw new InvalidGrant();
       if (rehashed) { // unless a password change got there first
         await this.db.updateTable('embedded_auth_accounts').set({ password_hash: rehashed })
@@ -98,19 +99,19 @@ export class EmbeddedAuthServer implements AuthServer {
     })) ?? refuseSpentRefreshToken(this.db, refreshHash, this.reuse));
   }
 
-  changePassword(accessToken: string, { oldPassword, password }: PasswordChange): Promise<void> {
+  changePassword(accessToken: string, { oldPassword, password, client }: PasswordChange): Promise<void> {
     return this.guard(async () => {
       const token = await this.activeToken(accessToken);
       if (!token) throw new InvalidToken();
       const account = await this.db.selectFrom('embedded_auth_accounts').select(['id', 'password_hash'])
         .where('id', '=', token.account_id).executeTakeFirstOrThrow();
       const errors: FieldError[] = [];
-      if (!(await this.passwords.verify(token.email, oldPassword, account.password_hash))) {
+      if (!(await this.passwords.verify({ account: token.email, client }, oldPassword, account.password_hash))) {
         errors.push({ pointer: '/old_password', message: 'Old password is incorrect' });
       }
       for (const message of await passwordProblems(password)) errors.push({ pointer: '/password', message });
       if (errors.length) throw new InvalidInput(errors);
-      const hash = await this.passwords.hash(token.email, password);
+      const hash = await this.passwords.hash({ account: token.email, client }, password);
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('embedded_auth_accounts').set({ password_hash: hash }).where('id', '=', account.id).execute();
         // Unlike DOT, which keeps them: whoever held a token for the old password loses it.

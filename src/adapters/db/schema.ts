@@ -23,6 +23,8 @@ export interface UsersTable {
   /** Gatehouse's own flags, whichever server owns the account. */
   is_staff: ColumnType<boolean, boolean | undefined, boolean>;
   is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Only a superuser changes the flags of staff and of other superusers (as in Django's admin). */
+  is_superuser: ColumnType<boolean, boolean | undefined, boolean>;
   /** The last authenticated request, written at most once a minute per user and instance. */
   last_seen_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

@@ -12,6 +12,8 @@ import { metricsRoute, requestMetrics, type Metrics } from './middleware/metrics
 import type { RateLimits } from './middleware/rate-limit.js';
 import { corsFor, securityHeaders } from './middleware/security.js';
 import { sentStatus } from './server/server-limits.js';
+import { BodyReads, DEFAULT_BODY_READ_LIMITS, type BodyReadLimits } from './reading/body-reads.js';
+import { clientAddress } from './reading/client-address.js';
 import { adminRoutes } from './routes/admin.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { itemRoutes } from './routes/items.js';
@@ -32,6 +34,12 @@ export interface AppOptions extends MetaOptions {
   rateLimits?: RateLimits;
   /** GET /metrics and per-request timing (METRICS_ENABLED); neither when absent. */
   metrics?: Metrics;
+  /** TRUST_PROXY: reverse proxies in front that append to X-Forwarded-For (default 0); see clientAddress. */
+  trustProxy?: number;
+  /** How many request bodies are read at once, per client address and in all; see BodyReads. */
+  bodyReads?: BodyReadLimits;
+  /** GET /metrics has a listener of its own (METRICS_PORT): here it is a 404, requests are still timed. */
+  metricsElsewhere?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
@@ -39,7 +47,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothi
 export function createApp(options: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
-  const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl, dpop: options.dpop };
+  const bodyReads = new BodyReads(options.bodyReads ?? DEFAULT_BODY_READ_LIMITS, options.logger);
+  const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl, dpop: options.dpop, bodyReads };
+  const trustProxy = options.trustProxy ?? 0;
   // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
   const router = new Router<AppState>({ strict: true });
   const route = operationRoutes(router, routeDeps, options.document.json);
@@ -48,11 +58,12 @@ export function createApp(options: AppOptions): Koa<AppState> {
   adminRoutes(route, routeDeps);
   discoveryRoutes(route, routeDeps, options);
   metaRoutes(router, options);
-  if (options.metrics) metricsRoute(router, options.metrics);
+  if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
 
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
   app.use(async (ctx, next) => {
+    ctx.request.ip = clientAddress(ctx.req, trustProxy); // ctx.ip, for every per-client limit
     const given = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     const state = new RequestState(requestId, options.logger);

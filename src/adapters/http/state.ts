@@ -4,6 +4,7 @@ import type { Caller } from '../../domain/account.js';
 import type { Deps } from '../../ports/index.js';
 import type { RequestValidators } from './contract/request-validator.js';
 import type { ProofVerifier } from './dpop/proof.js';
+import type { BodyReads } from './reading/body-reads.js';
 
 /** ctx.state: what one request carries from middleware to route (see RequestState in app.ts). */
 export interface AppState {
@@ -26,4 +27,6 @@ export interface RouteDeps {
   publicUrl: string;
   /** Checks DPoP proofs (RFC 9449), at the resource and at the token endpoints. */
   dpop: ProofVerifier;
+  /** Admits request bodies to be read, within the per-client and total caps. */
+  bodyReads: BodyReads;
 }

@@ -6,6 +6,7 @@ import * as addDpop from './2026-12-02T1500_add_dpop.js';
 import * as refreshTokenFamilies from './2026-12-02T1600_refresh_token_families.js';
 import * as createSeenTokens from './2026-12-02T1601_create_seen_tokens.js';
 import * as addUserFlags from './2026-12-02T1700_add_user_flags.js';
+import * as addSuperuser from './2026-12-10T1200_add_superuser.js';
 
 /**
  * Every migration, by name. A static map rather than FileMigrationProvider: the same code runs
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1600_refresh_token_families': refreshTokenFamilies,
   '2026-12-02T1601_create_seen_tokens': createSeenTokens,
   '2026-12-02T1700_add_user_flags': addUserFlags,
+  '2026-12-10T1200_add_superuser': addSuperuser,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -18,7 +18,7 @@ const STATUS: Record<Code, number> = {
   insufficient_scope: 403, not_owner: 403, not_found: 404, name_taken: 409, email_taken: 409,
   version_mismatch: 412, not_supported: 501, auth_server_bad_answer: 502, auth_server_unavailable: 503,
   password_check_busy: 503, database_unavailable: 503, invalid_dpop_proof: 401, use_dpop_nonce: 401,
-  not_staff: 403, cannot_change_self: 409,
+  not_staff: 403, cannot_change_self: 409, not_superuser: 403, last_superuser: 409,
 };
 
 const TITLE: Record<Code, string> = {
@@ -30,6 +30,7 @@ const TITLE: Record<Code, string> = {
   auth_server_unavailable: 'Authorization server unavailable', password_check_busy: 'Password checks busy',
   database_unavailable: 'Database unavailable', invalid_dpop_proof: 'Invalid DPoP proof', use_dpop_nonce: 'DPoP nonce required',
   not_staff: 'Staff only', cannot_change_self: 'Cannot change yourself',
+  not_superuser: 'Superusers only', last_superuser: 'Last superuser',
 };
 
 /** Seconds a client should wait before retrying a 503: long enough for a restart, short enough to feel live. */

@@ -5,6 +5,15 @@ import { toOAuthError } from './oauth-error.js';
 import { isUnexpected, toProblem, type RenderContext, type Rendered } from './problem.js';
 
 /**
+ * Warned about, for whoever watches outages: the 5xx that say a dependency failed. Everything else a
+ * client caused (any 4xx, and 501: a method no route knows, like PROPFIND, or an operation this
+ * authorization server does not offer) is a client error, told by the request line alone; the
+ * other 5xx (password checks all busy) are load, not an outage.
+ */
+const DEPENDENCY_FAILURES = new Set(['auth_server_unavailable', 'auth_server_bad_answer', 'database_unavailable']);
+const CLIENT_CAUSED = new Set([501]);
+
+/**
  * The one place an error becomes an answer. Everything below throws — domain errors, HttpProblems,
  * the body parser's 4xx — and this renders it in the shape the matched operation speaks: the RFC
  * 6749 error on the two token routes (their 400 is an OAuthError in openapi.yaml), problem+json
@@ -21,8 +30,9 @@ export function renderErrors(at: RenderContext): Middleware<AppState> {
       const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, context);
       if (isUnexpected(toProblem(err))) {
         ctx.state.log?.error({ err }, 'unexpected error');
-      } else if (rendered.status >= 500) {
-        ctx.state.log?.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'dependency failure');
+      } else if (rendered.status >= 500 && !CLIENT_CAUSED.has(rendered.status)) {
+        const failed = DEPENDENCY_FAILURES.has((err as { code?: string }).code ?? '');
+        ctx.state.log?.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, failed ? 'dependency failure' : 'server busy');
       }
       write(ctx, rendered);
     }

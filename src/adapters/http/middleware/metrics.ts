@@ -123,10 +123,13 @@ export function requestMetrics(metrics: Metrics, router: Router<AppState>): Midd
   };
 }
 
-/** GET /metrics: the Prometheus text format, version 0.0.4. */
+/** The Prometheus text format, version 0.0.4. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** GET /metrics on the public port (when METRICS_PORT does not give it a listener of its own). */
 export function metricsRoute(router: Router<AppState>, metrics: Metrics): void {
   router.get('/metrics', async (ctx) => {
     ctx.body = await metrics.scrape();
-    ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
+    ctx.type = METRICS_CONTENT_TYPE;
   });
 }

@@ -14,16 +14,17 @@ const AUTHORIZATION = /^(Bearer|DPoP) +([\x21-\x7e]+) *$/i; // RFC 6750 / RFC 94
 
 /**
  * The caller of a request: `Authorization: Bearer <token>`, or `Authorization: DPoP <token>` with
- * a `DPoP` proof header, whose proof is checked here (it is about this request: its method, its
- * URL as clients see it under PUBLIC_URL, the token sent with it) before the token is.
+ * a `DPoP` proof header, whose claims are checked here (they are about this request: its method,
+ * its URL as clients see it under PUBLIC_URL, the token sent with it) before the token is; its
+ * signature and jti only once the token is known to be bound to the proof's key (`authenticate`).
  */
 export async function callerOf({ deps, dpop, publicUrl }: RouteDeps, ctx: Ctx, scope: Scope | undefined): Promise<Caller> {
   const [, scheme, token] = AUTHORIZATION.exec(ctx.get('Authorization')) ?? [];
   let presented: PresentedToken | undefined;
   if (token !== undefined && scheme?.toLowerCase() === 'dpop') {
     ctx.state.authScheme = 'dpop';
-    const { jkt } = await dpop.verify(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}`, accessToken: token });
-    presented = { token, proofKey: jkt };
+    const { jkt, confirm } = await dpop.inspect(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}`, accessToken: token });
+    presented = { token, proofKey: jkt, confirmProof: confirm };
   } else if (token !== undefined) {
     ctx.state.authScheme = 'bearer';
     presented = { token };
@@ -35,10 +36,14 @@ export async function callerOf({ deps, dpop, publicUrl }: RouteDeps, ctx: Ctx, s
 
 /**
  * RFC 9449 §5: a DPoP header at a token endpoint asks for a pair bound to the proof's key; the
- * proof is for this request (no `ath`: there is no token yet). Undefined without one.
+ * proof is for this request (no `ath`: there is no token yet). Undefined without one, unless
+ * DPOP_REQUIRED: a server that accepts only bound tokens hands out no other kind.
  */
 export async function proofKeyAtTokenEndpoint({ dpop, publicUrl }: RouteDeps, ctx: Ctx): Promise<string | undefined> {
-  if (!ctx.get('DPoP')) return undefined;
+  if (!ctx.get('DPoP')) {
+    if (dpop.settings.required) throw new InvalidDpopProof('this server issues only DPoP-bound tokens: send a DPoP proof for this request');
+    return undefined;
+  }
   const { jkt } = await dpop.verify(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}` });
   return jkt;
 }
@@ -55,13 +60,14 @@ export function singleProof(ctx: Ctx): string {
  * 400 with every field at fault otherwise.
  */
 export async function bodyOf(
-  { validators }: RouteDeps, ctx: Ctx, operationId: string, refineInvalid?: (sent: unknown) => void,
+  { validators, bodyReads }: RouteDeps, ctx: Ctx, operationId: string, refineInvalid?: (sent: unknown) => void,
 ): Promise<unknown> {
   const mediaType = ctx.request.type || 'application/json';
   if (!validators.accepts(operationId, mediaType)) {
     throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the body as application/json');
   }
-  await readBody(ctx as never); // parsed only now: after authentication, never for a GET
+  // Parsed only now: after authentication, never for a GET; and only while a place to read it is free.
+  await bodyReads.read(ctx.req, ctx.ip, () => readBody(ctx as never));
   const body = (ctx.request as { body?: unknown }).body;
   assertShallow(body);
   const errors = validators.body(operationId, mediaType, body);

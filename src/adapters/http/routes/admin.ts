@@ -1,6 +1,6 @@
 import type { UserRecord } from '../../../domain/account.js';
 import { InvalidInput } from '../../../domain/errors.js';
-import { changeUser } from '../../../use-cases/change-user.js';
+import { auditedFlags, changeUser } from '../../../use-cases/change-user.js';
 import { getUser } from '../../../use-cases/get-user.js';
 import { listUsers } from '../../../use-cases/list-users.js';
 import { pageLink } from '../answers/page-link.js';
@@ -23,6 +23,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
     const page = await listUsers(deps, caller, {
       limit: q.limit, ordering: q.ordering, ...(from ? { from } : {}), ...(q.search !== undefined ? { search: q.search } : {}),
       ...(q.is_staff !== undefined ? { isStaff: q.is_staff } : {}), ...(q.is_active !== undefined ? { isActive: q.is_active } : {}),
+      ...(q.is_superuser !== undefined ? { isSuperuser: q.is_superuser } : {}),
     });
     const link = (cursor: string) => pageLink(usersUrl, q, cursor);
     return { status: 200, body: {
@@ -41,7 +42,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
     // One structured line per change: who, what, whom, before → after. No email, no token.
     ctx.state.log.info({ audit: {
       actor: caller.user.id, action: 'changeUser', target: params.id,
-      before: { is_staff: before.isStaff, is_active: before.isActive }, after: { is_staff: after.isStaff, is_active: after.isActive },
+      before: auditedFlags(before), after: auditedFlags(after),
     } }, 'admin change');
     return { status: 200, body: adminUserBody(after) };
   });
@@ -49,7 +50,7 @@ export function adminRoutes(route: Route, r: RouteDeps): void {
 
 function adminUserBody(user: UserRecord): Schema<'AdminUser'> {
   return {
-    id: user.id, email: user.email, is_staff: user.isStaff, is_active: user.isActive,
+    id: user.id, email: user.email, is_staff: user.isStaff, is_active: user.isActive, is_superuser: user.isSuperuser,
     date_joined: user.dateJoined.toISOString(), last_seen: user.lastSeen ? user.lastSeen.toISOString() : null,
   };
 }

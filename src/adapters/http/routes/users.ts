@@ -17,9 +17,9 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_RATE_LIMITS): void {
   const { deps } = r;
-  route('signUp', async ({ body }) => {
+  route('signUp', async ({ body, ctx }) => {
     await limits.spendAccount('signup', { email: body.email });
-    return { status: 201, body: userBody(await signUp(deps, body)) };
+    return { status: 201, body: userBody(await signUp(deps, { ...body, client: ctx.ip })) };
   }, { before: [limits.byAddress('signup')] });
 
   /** The refresh grant, at either token endpoint: the same use case, DPoP binding and reuse detection. */
@@ -37,7 +37,7 @@ export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_R
     await limits.spendAccount('token', { email });
     const proofKey = await proofKeyAtTokenEndpoint(r, ctx);
     const pair = await getToken(deps, {
-      email, password: body.password, ...(body.scope ? { scope: body.scope } : {}), ...(proofKey ? { proofKey } : {}),
+      email, password: body.password, client: ctx.ip, ...(body.scope ? { scope: body.scope } : {}), ...(proofKey ? { proofKey } : {}),
     });
     return { status: 200, body: tokenBody(pair), headers: NO_STORE };
   }, { before: [limits.byAddress('token')], refineInvalidBody: refineGrantError('password', 'refresh_token') });
@@ -56,9 +56,9 @@ export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_R
   // `write` (in openapi.yaml): a password change is the most consequential write there is (it
   // revokes tokens). Budgeted like sign-in, since it checks the old password: a stolen token must
   // not make it an unthrottled password oracle.
-  route('changePassword', async ({ body, caller }) => {
+  route('changePassword', async ({ body, caller, ctx }) => {
     await limits.spendAccount('password', { userId: caller.user.id });
-    await changePassword(deps, caller, { oldPassword: body.old_password, password: body.password, password2: body.password2 });
+    await changePassword(deps, caller, { oldPassword: body.old_password, password: body.password, password2: body.password2, client: ctx.ip });
     return { status: 204, body: undefined };
   }, { before: [limits.byAddress('password')] });
 }

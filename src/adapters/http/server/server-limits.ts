@@ -67,12 +67,24 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
     socket.destroy();
     return;
   }
-  const [status, code, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+  answerAndClose(socket, CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED, 5_000);
+}
+
+/**
+ * A body the app is reading that sent nothing for `idleMs`: answered 408 like a request that timed
+ * out, and its connection dropped soon after, so the body read fails and frees its memory and place.
+ */
+export function answerStalledBody(socket: Socket, idleMs: number): void {
+  if (!socket.writable || socket.bytesWritten) { socket.destroy(); return; }
+  answerAndClose(socket, [408, 'request_timeout', 'Request timeout', `the request body sent nothing for ${idleMs / 1000} s`], 1_000);
+}
+
+function answerAndClose(socket: Socket, [status, code, title, detail]: (typeof CLIENT_ERRORS)[string], graceMs: number): void {
   ANSWERED.set(socket, status);
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
   // Half-closed, so the client reads the answer before the close (a reset could discard it); a
-  // client that never closes its side loses the socket after a few seconds all the same.
-  socket.setTimeout(5_000, () => socket.destroy());
+  // client that never closes its side loses the socket after `graceMs` all the same.
+  socket.setTimeout(graceMs, () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n`
     + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
