@@ -58,6 +58,9 @@ export interface PasswordChange {
   client?: ClientAddress;
 }
 
+/** RFC 7009 §2.1: which kind of token a client says it is revoking; a hint, not a promise. */
+export type TokenTypeHint = 'access_token' | 'refresh_token';
+
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;

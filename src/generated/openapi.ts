@@ -36,11 +36,15 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Get a token pair (password grant)
-         * @description Trades an email and password for an access token and a refresh token (RFC 6749 §4.3).
-         *     Send JSON with `email`, or the standard form with `grant_type=password` and `username`;
-         *     `client_id` and `client_secret` in the form are accepted and ignored. Errors use the
-         *     RFC 6749 §5.2 shape: wrong credentials are `400 invalid_grant`. When the metadata's
+         * Get a token pair (password or refresh grant)
+         * @description The token endpoint (RFC 6749 §3.2). Trades an email and password for an access token and a
+         *     refresh token (RFC 6749 §4.3): send JSON with `email`, or the standard form with
+         *     `grant_type=password` and `username`. Or trades a refresh token for a new pair (RFC 6749
+         *     §6), exactly as `/users/token/refresh/` does (the same DPoP binding, and a rotated refresh
+         *     token used again ends its family): `grant_type=refresh_token` and `refresh_token`, as a
+         *     form or as JSON. `client_id` and `client_secret` are accepted and ignored. Errors use the
+         *     RFC 6749 §5.2 shape: wrong credentials or a used refresh token are `400 invalid_grant`,
+         *     another grant type `400 unsupported_grant_type`. When the metadata's
          *     `dpop_bound_access_tokens_required` is true, a request without a `DPoP` proof is
          *     `400 invalid_dpop_proof`: that server issues only bound pairs.
          */
@@ -69,6 +73,41 @@ export interface paths {
          *     `400 invalid_dpop_proof`, even for a pair that is not bound.
          */
         post: operations["refreshToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/token/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (sign out)
+         * @description RFC 7009 revocation, for public clients (no client authentication): send `token`, an
+         *     access token or a refresh token, and optionally `token_type_hint`, as a form or as JSON.
+         *     Always `200` with an empty body when the request is well formed, also for a token that is
+         *     unknown, expired or already revoked (RFC 7009 §2.2). Every instance refuses what was
+         *     revoked at once.
+         *
+         *     What is revoked depends on the authorization server (`AUTH_ADAPTER`):
+         *     - **embedded**: an access token with its refresh token; a refresh token with its whole
+         *       family (every pair refreshed from the same sign-in).
+         *     - **dot**: forwarded to Django OAuth Toolkit's `/o/revoke_token/` with Gatehouse's client
+         *       credentials (DOT revokes a refresh token's access token with it), and retired in
+         *       Gatehouse's token ledger and caches.
+         *     - **oauth2**: forwarded to the server's `revocation_endpoint`; a server whose metadata
+         *       lists none answers `400 unsupported_token_type`.
+         *     - **jwt**: nothing to forward and nothing Gatehouse keeps: answered `200`, and a JWT
+         *       access token stays valid until its `exp` (keep them short-lived).
+         */
+        post: operations["revokeToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -145,7 +184,8 @@ export interface paths {
         };
         /**
          * Get an item
-         * @description Returns one item, whoever owns it, with its current `ETag`.
+         * @description Returns one item, whoever owns it, with its current `ETag`. Send that `ETag` back in
+         *     `If-None-Match` to get `304 Not Modified` and no body while the item is unchanged.
          */
         get: operations["getItem"];
         /**
@@ -371,9 +411,81 @@ export interface paths {
          * @description How a client finds out, from Gatehouse alone, where to get a token for it: the
          *     authorization server to ask, the scopes it understands, how to send the token, and where
          *     the docs are. Every `401` names this URL in its `WWW-Authenticate` challenge as
-         *     `resource_metadata`. URLs are built from the `Host` the request was sent to.
+         *     `resource_metadata`. URLs are built from PUBLIC_URL, never from the request's `Host`. With
+         *     a PUBLIC_URL that has a path (`https://example.com/gh`), RFC 9728 §3.1 puts the path after
+         *     the well-known name: the same document is served at `/.well-known/oauth-protected-resource/gh` too.
          */
         get: operations["getProtectedResourceMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata (RFC 8414)
+         * @description What a client needs to use the embedded authorization server, found from its issuer (the
+         *     `authorization_servers` entry of the protected resource metadata, which is PUBLIC_URL): the
+         *     token endpoint (password and refresh grants, public clients, DPoP) and the revocation
+         *     endpoint. With a PUBLIC_URL that has a path (`https://example.com/gh`), RFC 8414 §3 puts
+         *     the path after the well-known name: the same document is served at
+         *     `/.well-known/oauth-authorization-server/gh` too. A 404 when Gatehouse is in front of
+         *     another authorization server (`AUTH_ADAPTER` dot, oauth2 or jwt): that server publishes
+         *     its own.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/{resourcePath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Protected resource metadata, path-inserted (RFC 9728 §3.1)
+         * @description The same document as `/.well-known/oauth-protected-resource`, where RFC 9728 §3.1 clients ask for
+         *     it when PUBLIC_URL has a path. Any other path is a 404.
+         */
+        get: operations["getProtectedResourceMetadataUnderPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server/{issuerPath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata, path-inserted (RFC 8414 §3)
+         * @description The same document as `/.well-known/oauth-authorization-server`, where RFC 8414 §3 clients ask for
+         *     it when the issuer (PUBLIC_URL) has a path. Any other path, and any path in front of another
+         *     authorization server, is a 404.
+         */
+        get: operations["getAuthorizationServerMetadataUnderPath"];
         put?: never;
         post?: never;
         delete?: never;
@@ -449,6 +561,11 @@ export interface components {
             password2: components["schemas"]["Password"];
         };
         TokenRequest: {
+            /**
+             * @description Optional in JSON; `password` when sent.
+             * @constant
+             */
+            grant_type?: "password";
             /** @example alice@example.com */
             email: string;
             password: components["schemas"]["Password"];
@@ -478,6 +595,14 @@ export interface components {
             client_id?: string;
             /** @description Ignored. */
             client_secret?: string;
+        };
+        RevocationRequest: {
+            /** @description An access token or a refresh token. */
+            token: string;
+            /** @description Which kind `token` is, if the client knows (RFC 7009 §2.1); any other value is ignored, as the RFC allows. */
+            token_type_hint?: string;
+            /** @description Ignored. */
+            client_id?: string;
         };
         PasswordChangeRequest: {
             old_password: components["schemas"]["Password"];
@@ -586,7 +711,7 @@ export interface components {
         /** @description RFC 6749 §5.2 error response. */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "temporarily_unavailable" | "server_error" | "invalid_dpop_proof" | "use_dpop_nonce";
+            error: "invalid_request" | "invalid_grant" | "invalid_scope" | "invalid_client" | "unsupported_grant_type" | "unsupported_token_type" | "temporarily_unavailable" | "server_error" | "invalid_dpop_proof" | "use_dpop_nonce";
             error_description?: string;
         };
         Health: {
@@ -625,6 +750,38 @@ export interface components {
             dpop_signing_alg_values_supported: string[];
             /** @description Whether only DPoP-bound tokens are accepted (RFC 9449 §5.1). */
             dpop_bound_access_tokens_required: boolean;
+        };
+        /** @description RFC 8414 §2 authorization server metadata of the embedded authorization server. */
+        AuthorizationServerMetadata: {
+            /**
+             * Format: uri
+             * @description PUBLIC_URL, exactly as the protected resource metadata lists it in `authorization_servers`.
+             */
+            issuer: string;
+            /**
+             * Format: uri
+             * @description Takes `grant_type=password` and `grant_type=refresh_token`.
+             */
+            token_endpoint: string;
+            /**
+             * Format: uri
+             * @description RFC 7009 revocation of an access or refresh token.
+             */
+            revocation_endpoint: string;
+            grant_types_supported: ("password" | "refresh_token")[];
+            /** @description Empty, since there is no authorization endpoint (RFC 8414 §2 asks for the field). */
+            response_types_supported: string[];
+            /** @description Public clients; no client authentication is asked for. */
+            token_endpoint_auth_methods_supported: "none"[];
+            revocation_endpoint_auth_methods_supported?: "none"[];
+            scopes_supported: components["schemas"]["ScopeName"][];
+            /** @description The algorithms DPoP proofs may be signed with (RFC 9449 §5.1). */
+            dpop_signing_alg_values_supported: string[];
+            /**
+             * Format: uri
+             * @description The interactive docs.
+             */
+            service_documentation?: string;
         };
         /** @description A user as staff see it. */
         AdminUser: {
@@ -811,7 +968,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a malformed or invalid body (`invalid_request`), a DPoP proof that is wrong, or missing where the server issues only bound tokens (`invalid_dpop_proof`), or one without the server's nonce (`use_dpop_nonce`). */
+        /** @description Wrong credentials or an unusable refresh token (`invalid_grant`), an unknown scope (`invalid_scope`), a `grant_type` this endpoint does not offer (`unsupported_grant_type`), a revocation the authorization server cannot do (`unsupported_token_type`), a malformed or invalid body (`invalid_request`), a DPoP proof that is wrong, or missing where the server issues only bound tokens (`invalid_dpop_proof`), or one without the server's nonce (`use_dpop_nonce`). */
         OAuthBadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlOptional"];
@@ -934,6 +1091,13 @@ export interface components {
         /** @description An `ETag` from an earlier response; the change happens only if the item is still that version (RFC 9110 §13.1.1). */
         IfMatch: string;
         /**
+         * @description `ETag`s from earlier responses, comma-separated, or `*` (RFC 9110 §13.1.2). When one of
+         *     them is the item's current `ETag` (compared weakly: `W/"v3"` matches `"v3"`), or with `*`,
+         *     the answer is `304` with that `ETag` and no body. Authentication, scope and existence are
+         *     checked first, as for a `200`.
+         */
+        IfNoneMatch: string;
+        /**
          * @description Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): a unique value per request,
          *     a UUID say, sent again unchanged with every retry of that request. A retry with the same key
          *     and body gets the first `201` again (with `Idempotent-Replayed: true`) and creates nothing;
@@ -944,11 +1108,16 @@ export interface components {
         IdempotencyKey: string;
     };
     requestBodies: {
-        /** @description JSON with `email`, or the standard OAuth 2 form with `grant_type=password` and `username`. */
+        /**
+         * @description The password grant: JSON with `email`, or the standard OAuth 2 form with
+         *     `grant_type=password` and `username`. Or the refresh grant, as RFC 6749 §6 sends it to the
+         *     token endpoint: `grant_type=refresh_token` and `refresh_token`, as a form or as JSON. The
+         *     `grant_type` picks the schema the body is checked against; without one, JSON is the password grant.
+         */
         PasswordGrant: {
             content: {
-                "application/json": components["schemas"]["TokenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"];
+                "application/json": components["schemas"]["TokenRequest"] | components["schemas"]["RefreshGrantForm"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"] | components["schemas"]["RefreshGrantForm"];
             };
         };
         /** @description JSON with `refresh`, or the standard OAuth 2 form with `grant_type=refresh_token` and `refresh_token`. */
@@ -956,6 +1125,13 @@ export interface components {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
                 "application/x-www-form-urlencoded": components["schemas"]["RefreshGrantForm"];
+            };
+        };
+        /** @description The token to revoke, as a form (RFC 7009 §2.1) or as JSON. */
+        Revocation: {
+            content: {
+                "application/json": components["schemas"]["RevocationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RevocationRequest"];
             };
         };
     };
@@ -1099,6 +1275,30 @@ export interface operations {
             415: components["responses"]["OAuthUnsupportedMediaType"];
             429: components["responses"]["OAuthTooManyRequests"];
             501: components["responses"]["OAuthNotSupported"];
+            502: components["responses"]["OAuthBadGateway"];
+            503: components["responses"]["OAuthServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["Revocation"];
+        responses: {
+            /** @description Revoked, or nothing to revoke. No body. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
             502: components["responses"]["OAuthBadGateway"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -1248,6 +1448,13 @@ export interface operations {
                  *     in the description.
                  */
                 DPoP?: components["parameters"]["DPoPProof"];
+                /**
+                 * @description `ETag`s from earlier responses, comma-separated, or `*` (RFC 9110 §13.1.2). When one of
+                 *     them is the item's current `ETag` (compared weakly: `W/"v3"` matches `"v3"`), or with `*`,
+                 *     the answer is `304` with that `ETag` and no body. Authentication, scope and existence are
+                 *     checked first, as for a `200`.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 /** @description The item's id. */
@@ -1266,6 +1473,14 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Item"];
                 };
+            };
+            /** @description The item is still the version `If-None-Match` names. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1700,6 +1915,85 @@ export interface operations {
                 };
             };
             400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getProtectedResourceMetadataUnderPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PUBLIC_URL's path, without its leading slash (`gh` for `https://example.com/gh`). */
+                resourcePath: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedResourceMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["UnparsedRequest"];
+            431: components["responses"]["UnparsedRequest"];
+        };
+    };
+    getAuthorizationServerMetadataUnderPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description PUBLIC_URL's path, without its leading slash (`gh` for `https://example.com/gh`). */
+                issuerPath: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            400: components["responses"]["UnparsedRequest"];
+            404: components["responses"]["NotFound"];
             408: components["responses"]["UnparsedRequest"];
             431: components["responses"]["UnparsedRequest"];
         };

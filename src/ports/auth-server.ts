@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../domain/account.js';
 
 /**
  * The authorization server that owns accounts, passwords and tokens.
@@ -30,8 +30,14 @@ export interface AuthServer {
    */
   changePassword(accessToken: string, change: PasswordChange): Promise<void>;
 
-  /** RFC 7009: revokes an access token. Unknown tokens are not an error. */
-  revoke(accessToken: string): Promise<void>;
+  /**
+   * RFC 7009: revokes an access token or a refresh token, whichever `token` is (`hint` says which
+   * to look for first; without it, an access token). An access token goes with its pair; a refresh
+   * token with its pair, and with the embedded server its whole family. Every instance is told to
+   * stop trusting what was revoked. Unknown, expired and already revoked tokens are not an error.
+   * @throws NotSupported (a server with no revocation endpoint)
+   */
+  revoke(token: string, hint?: TokenTypeHint): Promise<void>;
 
   /** RFC 7662. Unknown, expired and revoked tokens are `{ active: false }`, not errors. */
   introspect(accessToken: string): Promise<Introspection>;

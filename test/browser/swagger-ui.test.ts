@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { chromiumAvailable, launchChromium, type Browser } from '../support/chromium.js';
@@ -8,6 +8,7 @@ import { assertMatchesContract } from '../support/contract.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { makeStaff } from '../support/staff.js';
+import { closeAuthorize, expectTagged, openAuthorize, tryItOut } from '../support/swagger-ui-page.js';
 
 const SCREENSHOTS = 'test-results';
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
@@ -172,39 +173,3 @@ describe('Swagger UI at /docs in Chromium', function () {
     expect(problems.filter((p) => !/status of 401/.test(p))).to.deep.equal([]);
   });
 });
-
-async function openAuthorize(page: Page): Promise<Locator> {
-  await page.locator('.auth-wrapper button.authorize').click();
-  const dialog = page.locator('.modal-ux');
-  await dialog.waitFor();
-  return dialog;
-}
-
-async function closeAuthorize(page: Page): Promise<void> {
-  await page.locator('.modal-ux button.btn-done').first().click();
-  await page.locator('.modal-ux').waitFor({ state: 'detached' });
-}
-
-/** The operations listed under a tag's heading, as a reader of the page sees them. */
-async function expectTagged(page: Page, tag: string, operationIds: string[]): Promise<void> {
-  for (const id of operationIds) await page.locator(`#operations-${tag}-${id}`).waitFor();
-}
-
-/** Expands an operation, presses "Try it out", fills the parameters and the body if given, executes, and reads the live response. */
-async function tryItOut(page: Page, operationId: string, body?: string, params: Record<string, string> = {}): Promise<{ status: string; body: string }> {
-  const op = page.locator(`[id^="operations-"][id$="-${operationId}"]`);
-  if (!(await op.locator('.try-out').isVisible())) await op.locator('.opblock-summary-control').click();
-  const tryOut = op.locator('button.try-out__btn').first(); // already trying out: Cancel and Reset
-  if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
-  for (const [name, value] of Object.entries(params)) await op.locator(`tr[data-param-name="${name}"] input`).fill(value);
-  if (body !== undefined) await op.locator('textarea.body-param__text').fill(body);
-  await op.locator('button.execute').click();
-  const response = op.locator('.live-responses-table tr.response');
-  await response.waitFor();
-  const result = {
-    status: (await response.locator('.response-col_status').textContent())?.trim() ?? '',
-    body: (await response.locator('.highlight-code pre').textContent()) ?? '',
-  };
-  await op.locator('button.btn-clear').click().catch(() => undefined); // the next execution must not read this one's answer
-  return result;
-}

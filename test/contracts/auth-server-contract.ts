@@ -168,6 +168,24 @@ export function authServerContract(name: string, open: () => Promise<AuthServerH
       await server.revoke('junk-access-token');
     });
 
+    itWith(!lacks('immediateRevocation'))('revokes a refresh token (RFC 7009), hinted or not: it refreshes no more, and its access token goes with it', async () => {
+      for (const hint of ['refresh_token', undefined] as const) {
+        const { tokens } = await newAccount('revoke-refresh');
+        active(await server.introspect(tokens.accessToken)); // seen (and cached, behind the cache) first
+        await server.revoke(tokens.refreshToken, hint);
+        expect(await rejectionOf(server.refresh(tokens.refreshToken))).to.be.instanceOf(InvalidGrant);
+        expect(await server.introspect(tokens.accessToken)).to.deep.equal({ active: false });
+      }
+    });
+
+    itWith(!lacks('immediateRevocation'))('revokes an access token whatever the hint says, and an unknown refresh token is no error', async () => {
+      const { tokens } = await newAccount('revoke-hint');
+      active(await server.introspect(tokens.accessToken));
+      await server.revoke(tokens.accessToken, 'refresh_token');
+      expect(await server.introspect(tokens.accessToken)).to.deep.equal({ active: false });
+      await server.revoke('junk-refresh-token', 'refresh_token');
+    });
+
     it('answers the ping', async () => {
       await server.ping();
     });

@@ -65,8 +65,10 @@ export class FakeAuthServer implements AuthServer {
     account.password = change.password;
   }
 
-  async revoke(accessToken: string): Promise<void> {
-    this.grants.delete(accessToken); // with its refresh token, as the embedded server does
+  /** An access token with its refresh token, or a refresh token with its access token, as the embedded server does. */
+  async revoke(token: string): Promise<void> {
+    const byRefresh = [...this.grants.entries()].find(([, g]) => g.refresh === token)?.[0];
+    this.grants.delete(byRefresh ?? token);
   }
 
   async introspect(accessToken: string): Promise<Introspection> {

@@ -186,6 +186,20 @@ describe('DPoP: sender-constrained tokens (RFC 9449) with the embedded authoriza
     bound = { ...bound, token: right.body.access_token, refresh: right.body.refresh_token };
   });
 
+  it('refreshes a bound pair at the token endpoint (grant_type=refresh_token) only with a proof by the same key for that URL', async () => {
+    const tokenUrl = new URL('/users/token/', servers.a.url);
+    const grant = { grant_type: 'refresh_token', refresh_token: bound.refresh };
+    expect((await api.post('/users/token/', { form: grant })).body.error).to.equal('invalid_grant');
+    const thief = await newDpopKey();
+    expect((await api.post('/users/token/', { form: grant, headers: { DPoP: await proof(thief, { method: 'POST', url: tokenUrl }) } })).body.error).to.equal('invalid_grant');
+    const elsewhere = await api.post('/users/token/', { form: grant, headers: { DPoP: await proof(key, { method: 'POST', url: new URL('/users/token/refresh/', servers.a.url) }) } });
+    expect(elsewhere.body.error).to.equal('invalid_dpop_proof'); // htu names the URL the proof was made for
+    const right = await api.post('/users/token/', { form: grant, headers: { DPoP: await proof(key, { method: 'POST', url: tokenUrl }) } });
+    expect(right.status, right.text).to.equal(200);
+    expect(right.body.token_type).to.equal('DPoP');
+    bound = { ...bound, token: right.body.access_token, refresh: right.body.refresh_token };
+  });
+
   it('answers a bad proof at the token endpoint with 400 invalid_dpop_proof in the OAuth shape', async () => {
     const res = await api.post('/users/token/', { json: { email: bound.email, password: PASSWORD },
       headers: { DPoP: await proof(key, { method: 'GET', url: new URL('/users/token/', servers.a.url) }) } });

@@ -54,6 +54,36 @@ describe('retirement reaches every instance: embedded auth server, two instances
     expect((await a.post('/users/token/refresh/', { json: { refresh: next.refresh_token } })).status).to.equal(400);
   });
 
+  it('detects the same reuse at the token endpoint (grant_type=refresh_token) as at the refresh route', async () => {
+    const { a, b } = state;
+    const user = await a.newUser('reuse-token-endpoint');
+    const grant = (refresh_token: string) => ({ form: { grant_type: 'refresh_token', refresh_token } });
+    const next = (await a.post('/users/token/', grant(user.refresh))).body;
+    expect(await status(b, next.access_token)).to.equal(200);
+    await sleep(5_200);
+    const replay = await b.post('/users/token/', grant(user.refresh));
+    expect(replay.body.error).to.equal('invalid_grant');
+    await sleep(50);
+    for (const api of [a, b]) expect(await status(api, next.access_token)).to.equal(401);
+    expect((await a.post('/users/token/', grant(next.refresh_token))).body.error).to.equal('invalid_grant');
+  });
+
+  it('refuses on B at once what was revoked through A (RFC 7009), an access token or a refresh token\'s whole family', async () => {
+    const { a, b } = state;
+    const user = await a.newUser('revoke-fleet');
+    expect(await status(b, user.token)).to.equal(200); // cached on B for 300 s
+    expect((await a.post('/users/token/revoke/', { form: { token: user.token } })).status).to.equal(200);
+    await sleep(50);
+    expect(await status(b, user.token)).to.equal(401);
+    const other = await a.newUser('revoke-family');
+    const next = (await b.post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: other.refresh } })).body;
+    expect(await status(b, next.access_token)).to.equal(200);
+    expect((await a.post('/users/token/revoke/', { form: { token: other.refresh, token_type_hint: 'refresh_token' } })).status).to.equal(200); // a rotated one
+    await sleep(50);
+    expect(await status(b, next.access_token)).to.equal(401);
+    expect((await b.post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: next.refresh_token } })).body.error).to.equal('invalid_grant');
+  });
+
   it('answers one of two refreshes racing on one token from two instances, and keeps the family', async () => {
     const { a, b } = state;
     for (let round = 0; round < 10; round++) {

@@ -138,6 +138,30 @@ export function itemEndpointsSuite(
       expect((await api().get(`/items/${created.body.id}/`, { token: alice.token })).body.price).to.equal('2.00');
     });
 
+    it('honours If-None-Match on GET: 304 with the ETag and no body for the current tag (weak, in a list, or *), 200 once it changed', async () => {
+      const created = await create(alice, { name: name('cond'), description: '', price: '1' });
+      const path = `/items/${created.body.id}/`;
+      const etag = created.headers.get('etag')!;
+      for (const header of [etag, `W/${etag}`, `"v999", ${etag}`, `W/"v0",W/${etag}`, '*']) {
+        const res = await api().get(path, { token: bob.token, headers: { 'If-None-Match': header } });
+        expect(res.status, header).to.equal(304);
+        expect(res.headers.get('etag')).to.equal(etag);
+        expect(res.text).to.equal('');
+      }
+      for (const header of ['"v999"', 'W/"v999", "other"', etag.replace(/"/g, ''), '']) {
+        const res = await api().get(path, { token: bob.token, headers: { 'If-None-Match': header } });
+        expect(res.status, header).to.equal(200);
+        expect(res.body).to.deep.equal(created.body);
+      }
+      await api().patch(path, { token: alice.token, json: { price: '2' } });
+      const changed = await api().get(path, { token: bob.token, headers: { 'If-None-Match': etag } });
+      expect(changed.status).to.equal(200);
+      expect(changed.headers.get('etag')).to.not.equal(etag);
+      // Checked before the condition, as for a 200: no token, no item.
+      expect((await api().get(path, { headers: { 'If-None-Match': '*' } })).status).to.equal(401);
+      expect((await api().get('/items/999999999/', { token: bob.token, headers: { 'If-None-Match': '*' } })).status).to.equal(404);
+    });
+
     it('deletes an item (204), after which it is 404', async () => {
       const { body: item } = await create(alice, { name: name('gone'), description: '', price: '1' });
       expect((await api().delete(`/items/${item.id}/`, { token: alice.token })).status).to.equal(204);

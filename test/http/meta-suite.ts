@@ -44,6 +44,29 @@ export function metaEndpointsSuite(api: () => ApiClient, authorizationServer: ()
       expect((await viaName.json()).resource).to.equal(base); // the default PUBLIC_URL, not the Host sent
     });
 
+    it('answers RFC 8414 authorization server metadata for the embedded server, and 404 in front of another', async () => {
+      const base = api().baseUrl.replace(/\/$/, '');
+      const res = await api().get('/.well-known/oauth-authorization-server');
+      if (authorizationServer() !== undefined) {
+        expect(res.status).to.equal(404); // the resource metadata names the real server, which publishes its own
+        return;
+      }
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({
+        issuer: base, // what the resource metadata lists in authorization_servers
+        token_endpoint: `${base}/users/token/`,
+        revocation_endpoint: `${base}/users/token/revoke/`,
+        grant_types_supported: ['password', 'refresh_token'],
+        response_types_supported: [],
+        token_endpoint_auth_methods_supported: ['none'],
+        revocation_endpoint_auth_methods_supported: ['none'],
+        scopes_supported: ['read', 'write'],
+        dpop_signing_alg_values_supported: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
+        service_documentation: `${base}/docs`,
+      });
+      expect((await api().get('/.well-known/oauth-protected-resource')).body.authorization_servers).to.deep.equal([res.body.issuer]);
+    });
+
     it('redirects / to the docs (302, Location: /docs, no body)', async () => {
       // Not through api(): fetch would follow the redirect, and the 302 itself is what is under test.
       const res = await fetch(new URL('/', api().baseUrl), { redirect: 'manual' });

@@ -57,6 +57,17 @@ describe('PUBLIC_URL: absolute URLs never come from the Host header', function (
     });
   }
 
+  it('serves both metadata documents at the well-known paths with PUBLIC_URL\'s path inserted (RFC 8414 §3, RFC 9728 §3.1)', async () => {
+    const resource = await api.get('/.well-known/oauth-protected-resource/gw');
+    expect(resource.status).to.equal(200);
+    expect(resource.body.resource).to.equal(PUBLIC_URL);
+    const server = await api.get('/.well-known/oauth-authorization-server/gw');
+    expect(server.status).to.equal(200);
+    expect(server.body).to.include({ issuer: PUBLIC_URL, token_endpoint: `${PUBLIC_URL}/users/token/`, revocation_endpoint: `${PUBLIC_URL}/users/token/revoke/` });
+    expect((await api.get('/.well-known/oauth-authorization-server')).body).to.deep.equal(server.body);
+    expect((await api.get('/.well-known/oauth-authorization-server/other')).status).to.equal(404);
+  });
+
   it('follows a next link built from PUBLIC_URL to the next page', async () => {
     const first = await api.get('/items/?limit=1', { token });
     const next = new URL(first.body.next);
@@ -67,7 +78,7 @@ describe('PUBLIC_URL: absolute URLs never come from the Host header', function (
 
   it('names PUBLIC_URL as the served document\'s only server, for client generators', async () => {
     expect((await api.get('/openapi.json')).body.servers).to.deep.equal([{ url: PUBLIC_URL, description: 'This Gatehouse (its PUBLIC_URL).' }]);
-    // Swagger UI reads its own copy, whose relative server calls whichever host served the page.
-    expect((await fetch(`${server.url}/docs/openapi.json`).then((r) => r.json())).servers[0].url).to.equal('/');
+    // Swagger UI reads its own copy, whose relative server calls whichever host served the page, under PUBLIC_URL's path.
+    expect((await fetch(`${server.url}/docs/openapi.json`).then((r) => r.json())).servers[0].url).to.equal('/gw');
   });
 });

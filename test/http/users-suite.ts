@@ -100,10 +100,29 @@ export function userEndpointsSuite(api: () => ApiClient): void {
     it('answers 400 unsupported_grant_type for a grant it does not offer', async () => {
       const res = await api().post('/users/token/', { form: { grant_type: 'client_credentials' } });
       expect(res.status).to.equal(400);
-      expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'this endpoint offers grant_type=password only' });
+      expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'this endpoint offers grant_type=password or grant_type=refresh_token only' });
       const refresh = await api().post('/users/token/refresh/', { form: { grant_type: 'password', username: email, password: PASSWORD } });
       expect(refresh.status).to.equal(400);
       expect(refresh.body.error).to.equal('unsupported_grant_type');
+    });
+
+    it('takes the refresh grant too, as a form and as JSON: one token endpoint, as RFC 8414 metadata names it', async () => {
+      const user = await api().newUser('one-endpoint');
+      const form = await api().post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: user.refresh } });
+      expect(form.status, form.text).to.equal(200);
+      expect(form.body.refresh_token).to.not.equal(user.refresh);
+      expect(form.headers.get('cache-control')).to.equal('no-store');
+      expect((await api().get('/items/?limit=1', { token: form.body.access_token })).status).to.equal(200);
+      const json = await api().post('/users/token/', { json: { grant_type: 'refresh_token', refresh_token: form.body.refresh_token } });
+      expect(json.status, json.text).to.equal(200);
+      for (const spent of [user.refresh, form.body.refresh_token]) { // each works once, at either endpoint
+        const again = await api().post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: spent } });
+        expect(again.status).to.equal(400);
+        expect(again.body.error).to.equal('invalid_grant');
+      }
+      const missing = await api().post('/users/token/', { form: { grant_type: 'refresh_token' } });
+      expect(missing.status).to.equal(400);
+      expect(missing.body).to.deep.equal({ error: 'invalid_request', error_description: 'refresh_token: is required' });
     });
 
     it('answers 400 invalid_request naming a missing field, and 415 in the same OAuth shape', async () => {
@@ -114,6 +133,38 @@ export function userEndpointsSuite(api: () => ApiClient): void {
       const plain = await api().post('/users/token/', { raw: { body: 'x', type: 'text/plain' } });
       expect(plain.status).to.equal(415);
       expect(plain.body.error).to.equal('invalid_request');
+    });
+  });
+
+  describe('POST /users/token/revoke/', () => {
+    it('revokes an access token (form or JSON): 200 with no body, and the token is refused', async () => {
+      for (const send of ['form', 'json'] as const) {
+        const user = await api().newUser('revoke');
+        const res = await api().post('/users/token/revoke/', { [send]: { token: user.token, token_type_hint: 'access_token' } });
+        expect(res.status, res.text).to.equal(200);
+        expect(res.text).to.equal('');
+        expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(401);
+      }
+    });
+
+    it('revokes a refresh token with its access token: signing out ends the session', async () => {
+      const user = await api().newUser('sign-out');
+      expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(200);
+      expect((await api().post('/users/token/revoke/', { form: { token: user.refresh, token_type_hint: 'refresh_token' } })).status).to.equal(200);
+      const refresh = await api().post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: user.refresh } });
+      expect(refresh.body.error).to.equal('invalid_grant');
+      expect((await api().get('/items/?limit=1', { token: user.token })).status).to.equal(401);
+    });
+
+    it('answers 200 for an unknown token and an unknown hint (RFC 7009 §2.2), 400 invalid_request without a token', async () => {
+      for (const body of [{ token: 'never-issued-token' }, { token: 'never-issued-token', token_type_hint: 'id_token' }] as Record<string, string>[]) {
+        const res = await api().post('/users/token/revoke/', { form: body });
+        expect(res.status).to.equal(200);
+        expect(res.text).to.equal('');
+      }
+      const missing = await api().post('/users/token/revoke/', { form: { token_type_hint: 'access_token' } });
+      expect(missing.status).to.equal(400);
+      expect(missing.body).to.deep.equal({ error: 'invalid_request', error_description: 'token: is required' });
     });
   });
 

@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { AuthServerUnavailable } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 
@@ -50,7 +50,7 @@ class CircuitBreaker implements AuthServer {
   changePassword(accessToken: string, change: PasswordChange): Promise<void> {
     return this.guard(() => this.inner.changePassword(accessToken, change));
   }
-  revoke(accessToken: string): Promise<void> { return this.guard(() => this.inner.revoke(accessToken)); }
+  revoke(token: string, hint?: TokenTypeHint): Promise<void> { return this.guard(() => this.inner.revoke(token, hint)); }
   introspect(accessToken: string): Promise<Introspection> { return this.guard(() => this.inner.introspect(accessToken)); }
 
   /**

@@ -1,5 +1,5 @@
 import nodeFetch from 'node-fetch';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { requestedScopes } from '../../domain/scopes.js';
 import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidToken } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
@@ -75,7 +75,8 @@ export class DotAuthServer implements AuthServer {
     if (answer.status !== 200) throw unexpected(answer);
   }
 
-  revoke(accessToken: string): Promise<void> { return this.client.revoke(accessToken); }
+  /** DOT 1.7 revokes a refresh token's access token with it. */
+  revoke(token: string, hint?: TokenTypeHint): Promise<void> { return this.client.revoke(token, hint); }
 
   introspect(accessToken: string): Promise<Introspection> { return this.client.introspect(accessToken); }
 

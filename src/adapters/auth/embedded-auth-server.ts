@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type SignUp, type TokenPair } from '../../domain/account.js';
+import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type SignUp, type TokenPair, type TokenTypeHint } from '../../domain/account.js';
 import { grantedScopes, requestedScopes, type Scope } from '../../domain/scopes.js';
 import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidToken, type FieldError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/index.js';
@@ -122,15 +122,23 @@ export class EmbeddedAuthServer implements AuthServer {
     });
   }
 
-  revoke(accessToken: string): Promise<void> {
-    return this.guard(async () => {
-      // The pair goes together: a refresh token must not resurrect a revoked access token.
-      await this.db.transaction().execute(async (trx) => {
-        const revoked = await trx.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
-          .where('access_hash', '=', sha256(accessToken)).where('revoked_at', 'is', null).returning('access_hash').execute();
-        await notifyRetirements(trx, revoked.map((r) => ({ tokenHash: r.access_hash })));
-      });
-    });
+  /**
+   * An access token's pair goes with it: a refresh token must not resurrect a revoked access
+   * token. A refresh token (a rotated one included) takes its whole family: signing out ends the
+   * session, whichever of its refresh tokens the client held. One look-up finds either kind, so
+   * the hint is not needed (RFC 7009 §2.1 lets a server ignore it).
+   */
+  revoke(token: string, _hint?: TokenTypeHint): Promise<void> {
+    const hash = sha256(token);
+    return this.guard(() => this.db.transaction().execute(async (trx) => {
+      const found = await trx.selectFrom('embedded_auth_tokens').select(['access_hash', 'refresh_hash', 'family'])
+        .where((eb) => eb.or([eb('access_hash', '=', hash), eb('refresh_hash', '=', hash)])).executeTakeFirst();
+      if (!found) return; // unknown: nothing to do, and not an error
+      const revoked = await trx.updateTable('embedded_auth_tokens').set({ revoked_at: this.now() })
+        .where(found.refresh_hash === hash ? 'family' : 'access_hash', '=', found.refresh_hash === hash ? found.family : hash)
+        .where('revoked_at', 'is', null).returning('access_hash').execute();
+      await notifyRetirements(trx, revoked.map((r) => ({ tokenHash: r.access_hash })));
+    }));
   }
 
   introspect(accessToken: string): Promise<Introspection> {

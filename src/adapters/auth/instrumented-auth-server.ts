@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 
@@ -24,7 +24,7 @@ export function withInstrumentation(inner: AuthServer, observe: AuthCallObserver
     refresh: (refreshToken: string, proofKey?: string): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken, proofKey)),
     changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
       timed('changePassword', () => inner.changePassword(accessToken, change)),
-    revoke: (accessToken: string): Promise<void> => timed('revoke', () => inner.revoke(accessToken)),
+    revoke: (token: string, hint?: TokenTypeHint): Promise<void> => timed('revoke', () => inner.revoke(token, hint)),
     introspect: (accessToken: string): Promise<Introspection> => timed('introspect', () => inner.introspect(accessToken)),
     ping: (): Promise<void> => timed('ping', () => inner.ping()),
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import { SubjectIndex } from './subject-index.js';
@@ -120,11 +120,15 @@ class IntrospectionCache implements AuthServer {
     this.forget(keyOf(accessToken));
   }
 
-  async revoke(accessToken: string): Promise<void> {
+  /** Forgets the token, and the access token of a refresh token issued through this instance (other instances hear the retirement). */
+  async revoke(token: string, hint?: TokenTypeHint): Promise<void> {
     try {
-      await this.inner.revoke(accessToken);
+      await this.inner.revoke(token, hint);
     } finally {
-      this.forget(keyOf(accessToken));
+      const key = keyOf(token);
+      this.forget(key);
+      const paired = this.accessKeyOfRefresh.get(key);
+      if (paired !== undefined) this.forget(paired);
     }
   }
 

@@ -36,8 +36,11 @@ export class JwtAuthServer extends RemoteAccountsAuthServer {
     super(settings);
   }
 
-  /** Nothing to do locally: the token is valid until `exp` whatever the server is told. */
-  async revoke(_accessToken: string): Promise<void> {}
+  /**
+   * Nothing to forward and nothing kept here: a JWT is valid until its `exp` whatever the server
+   * is told, and no instance keeps a list of refused ones. Not an error (RFC 7009 §2.2).
+   */
+  async revoke(_token: string): Promise<void> {}
 
   async introspect(accessToken: string): Promise<Introspection> {
     const { issuer } = await this.metadata.get();

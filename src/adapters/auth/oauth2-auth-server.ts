@@ -1,4 +1,4 @@
-import type { Introspection } from '../../domain/account.js';
+import type { Introspection, TokenTypeHint } from '../../domain/account.js';
 import type { Fetch } from './http-client.js';
 import type { ClientCredentials } from './oauth2-client.js';
 import { RemoteAccountsAuthServer } from './remote-accounts-auth-server.js';
@@ -23,7 +23,8 @@ export class OAuth2AuthServer extends RemoteAccountsAuthServer {
     super(settings);
   }
 
-  revoke(accessToken: string): Promise<void> { return this.client.revoke(accessToken); }
+  /** At the metadata's revocation_endpoint; NotSupported when it lists none. */
+  revoke(token: string, hint?: TokenTypeHint): Promise<void> { return this.client.revoke(token, hint); }
 
   introspect(accessToken: string): Promise<Introspection> { return this.client.introspect(accessToken); }
 

@@ -1,4 +1,4 @@
-import type { Credentials, Introspection, TokenPair } from '../../domain/account.js';
+import type { Credentials, Introspection, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { grantedScopes, requestedScopes } from '../../domain/scopes.js';
 import { AuthServerBadAnswer, InvalidGrant, InvalidScope, NotSupported } from '../../domain/errors.js';
 import { basicAuthorization, jsonObject, rejectServerError, serverError, unexpected, type Answer, type HttpClient } from './http-client.js';
@@ -80,11 +80,11 @@ export class OAuth2Client {
   }
 
   /** An unknown token is no error, nor one the server cannot revoke (RFC 7009 §2.2.1). */
-  async revoke(accessToken: string): Promise<void> {
-    if (accessToken === '') return; // servers answer invalid_request; an empty token is merely unknown
+  async revoke(token: string, hint: TokenTypeHint = 'access_token'): Promise<void> {
+    if (token === '') return; // servers answer invalid_request; an empty token is merely unknown
     const { revocationEndpoint } = await this.endpoints.get();
     if (!revocationEndpoint) throw new NotSupported('the authorization server has no revocation endpoint');
-    const answer = await this.post(revocationEndpoint, { token: accessToken, token_type_hint: 'access_token' });
+    const answer = await this.post(revocationEndpoint, { token, token_type_hint: hint });
     if (answer.status === 200 || isError(answer, 'unsupported_token_type')) return;
     throw this.tokenError(answer, 'revocation');
   }

@@ -1,5 +1,5 @@
 import nodeFetch from 'node-fetch';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { NotSupported } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import { HttpClient, type Fetch } from './http-client.js';
@@ -44,7 +44,7 @@ export abstract class RemoteAccountsAuthServer implements AuthServer {
 
   refresh(refreshToken: string): Promise<TokenPair> { return this.client.refresh(refreshToken); }
 
-  abstract revoke(accessToken: string): Promise<void>;
+  abstract revoke(token: string, hint?: TokenTypeHint): Promise<void>;
   abstract introspect(accessToken: string): Promise<Introspection>;
   abstract ping(): Promise<void>;
 }

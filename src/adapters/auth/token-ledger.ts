@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { InvalidGrant } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
@@ -19,6 +19,11 @@ export interface TokenLedger {
   issued(pair: HashedPair, subject?: string): Promise<void>;
   /** `refreshHash` was spent for `pair`: its access token is retired on every instance, and `pair` inherits what was known of it. */
   refreshed(refreshHash: string, pair: HashedPair): Promise<void>;
+  /**
+   * The pair an access token (by its hash) or a refresh token (by its hash) belongs to is refused
+   * from now on; resolves to its access token's hash, when the ledger knows the pair.
+   */
+  retire(hash: string): Promise<string | undefined>;
   /** Every token of `subject` the instances have seen is refused from now on, and every instance is told. */
   retireSubject(subject: string): Promise<void>;
 }
@@ -81,11 +86,19 @@ class LedgeredAuthServer implements AuthServer {
     });
   }
 
-  async revoke(accessToken: string): Promise<void> {
+  /**
+   * Retired here whether or not the server could revoke it: a refresh token's access token too,
+   * when the ledger knows their pair, so no instance's cache keeps trusting it.
+   */
+  async revoke(token: string, hint?: TokenTypeHint): Promise<void> {
     try {
-      await this.inner.revoke(accessToken);
+      await this.inner.revoke(token, hint);
     } finally {
-      await this.quietly('revoke', () => this.settings.channel.publish([{ tokenHash: sha256(accessToken) }]));
+      await this.quietly('revoke', async () => {
+        const hash = sha256(token);
+        const accessHash = await this.ledger.retire(hash);
+        await this.settings.channel.publish([{ tokenHash: accessHash ?? hash }]);
+      });
     }
   }
 

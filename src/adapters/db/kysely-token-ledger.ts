@@ -65,6 +65,15 @@ export class KyselyTokenLedger implements TokenLedger {
     }));
   }
 
+  retire(hash: string): Promise<string | undefined> {
+    return guarded(async () => {
+      const row = await this.db.updateTable('seen_tokens').set({ retired_at: sql<Date>`coalesce(retired_at, now())` })
+        .where((eb) => eb.or([eb('token_hash', '=', hash), eb('refresh_hash', '=', hash)]))
+        .returning('token_hash').executeTakeFirst();
+      return row?.token_hash;
+    });
+  }
+
   retireSubject(subject: string): Promise<void> {
     return guarded(() => this.db.transaction().execute(async (trx) => {
       await trx.updateTable('seen_tokens').set({ retired_at: sql<Date>`now()` })

@@ -15,6 +15,7 @@ import { sentStatus } from './server/server-limits.js';
 import { BodyReads, DEFAULT_BODY_READ_LIMITS, type BodyReadLimits } from './reading/body-reads.js';
 import { clientAddress } from './reading/client-address.js';
 import { adminRoutes } from './routes/admin.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { itemRoutes } from './routes/items.js';
 import { metaRoutes, type MetaOptions } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
@@ -55,6 +56,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   userRoutes(route, routeDeps, options.rateLimits);
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
+  discoveryRoutes(route, routeDeps, options);
   metaRoutes(router, options);
   if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
 

@@ -10,6 +10,13 @@ export class UnsupportedGrantType extends HttpProblem {
   }
 }
 
+/** RFC 7009 §2.2.1: the authorization server cannot revoke tokens (an oauth2 server without a revocation endpoint). */
+export class UnsupportedTokenType extends HttpProblem {
+  constructor(detail: string) {
+    super(400, 'unsupported_token_type', 'Unsupported token type', detail, { oauthError: 'unsupported_token_type' });
+  }
+}
+
 /**
  * The two token routes answer errors as RFC 6749 §5.2 `{error, error_description}`: OAuth clients
  * (Swagger UI's password flow among them) read that shape, not problem+json.

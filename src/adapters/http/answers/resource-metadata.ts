@@ -16,7 +16,7 @@ export function protectedResourceMetadata(
     resource: baseUrl,
     authorization_servers: [authorizationServer ?? baseUrl], // none configured: the embedded one, at this server
     scopes_supported: [...SCOPES],
-    bearer_methods_supported: ['header'],
+    bearer_methods_supported: ['header'] as 'header'[],
     resource_documentation: `${baseUrl}/docs`,
     dpop_signing_alg_values_supported: [...dpop.algorithms],
     dpop_bound_access_tokens_required: dpop.required,

@@ -33,6 +33,18 @@ export function etagOf(item: Item): string {
 }
 
 /**
+ * RFC 9110 §13.1.2: whether an If-None-Match names the current representation, so a GET answers
+ * 304. `*` names any; otherwise a list of entity tags compared weakly (`W/"v3"` matches `"v3"`).
+ * A tag is matched as a whole quoted string, so a comma inside one cannot split it.
+ */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined || header.trim() === '') return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.replace(/^W\//, '');
+  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
  * The version an If-Match asks for: undefined when absent or `*` (the item exists, or we answer 404),
  * -1 for a tag this server never made, so the compare-and-set fails with 412 as RFC 9110 §13.1.1 asks.
  */

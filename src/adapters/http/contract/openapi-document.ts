@@ -7,8 +7,8 @@ export interface OpenApiDocument {
   /** The file as written, served at /openapi.yaml. */
   yaml: string;
   json: Record<string, any>;
-  /** The file as YAML with other `servers`, comments kept, from the one parse made at load. */
-  yamlWithServers(servers: { url: string; description: string }[]): string;
+  /** The file as YAML with other `servers` (and other values at `edits`' paths), comments kept, from the one parse made at load. */
+  yamlWithServers(servers: { url: string; description: string }[], edits?: [path: string[], value: unknown][]): string;
 }
 
 /** Reads and parses openapi.yaml; call it once at start-up. */
@@ -22,9 +22,10 @@ export function loadOpenApiDocument(file: string = join(projectRoot(), 'openapi.
   return {
     yaml,
     json: json as Record<string, any>,
-    yamlWithServers(servers) {
+    yamlWithServers(servers, edits = []) {
       const copy = parsed.clone();
       copy.set('servers', copy.createNode(servers));
+      for (const [path, value] of edits) copy.setIn(path, value);
       return copy.toString({ lineWidth: 0 });
     },
   };

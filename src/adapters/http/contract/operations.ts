@@ -22,7 +22,7 @@ export type Body<O extends OperationId> = operations[O] extends { requestBody: {
   : operations[O] extends { requestBody?: { content: infer C } } ? C[keyof C] | undefined : undefined;
 
 type Responses<O extends OperationId> = operations[O]['responses'];
-type SuccessStatus = 200 | 201 | 202 | 204;
+type SuccessStatus = 200 | 201 | 202 | 204 | 304; // 304: a conditional GET's answer, no more an error than a 200
 type ContentOf<R> = R extends { content: infer C } ? C[keyof C] : undefined;
 
 /**

@@ -20,7 +20,7 @@ const addFormats = ajvFormats.default;
 const ROOT = 'urn:gatehouse:openapi';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** OpenAPI's own schema keywords, and ours: `x-error-message` words the error a pattern or anyOf gives. */
-const ANNOTATIONS = ['example', 'discriminator', 'xml', 'externalDocs', 'x-error-message', 'components', 'x-operations'];
+const ANNOTATIONS = ['example', 'discriminator', 'xml', 'externalDocs', 'x-error-message', 'x-discriminator', 'components', 'x-operations'];
 
 export function compileRequestValidators(doc: Record<string, any>): RequestValidators {
   const operations: Record<string, { bodies: Record<string, unknown>; query: Record<string, unknown> }> = {};
@@ -49,12 +49,13 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   const compiled = (ajv: InstanceType<typeof Ajv2020>, pointer: string): ValidateFunction => ajv.compile({ $ref: `${ROOT}#${pointer}` });
 
   // Compiled now, not on first use: a schema ajv cannot compile stops the start-up, not a request.
-  const bodyValidators = new Map<string, ValidateFunction>();
+  const bodyValidators = new Map<string, (body: object) => ValidateFunction>();
   const queryValidators = new Map<string, ValidateFunction>();
   for (const [operationId, { bodies }] of Object.entries(operations)) {
     const base = `/x-operations/${escape(operationId)}`;
-    for (const media of Object.keys(bodies)) {
-      bodyValidators.set(`${operationId} ${media}`, compiled(bodyAjv, `${base}/bodies/${escape(media)}`));
+    for (const [media, schema] of Object.entries(bodies)) {
+      const pointer = `${base}/bodies/${escape(media)}`;
+      bodyValidators.set(`${operationId} ${media}`, branchPicker(doc, schema, pointer, (at) => compiled(bodyAjv, at)));
     }
     queryValidators.set(operationId, compiled(queryAjv, `${base}/query`));
   }
@@ -62,9 +63,10 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   return {
     accepts: (operationId, mediaType) => bodyValidators.has(`${operationId} ${essence(mediaType)}`),
     body(operationId, mediaType, body) {
-      const validate = bodyValidators.get(`${operationId} ${essence(mediaType)}`);
-      if (!validate) throw new Error(`${operationId} declares no ${mediaType} body: check accepts() first`);
+      const pick = bodyValidators.get(`${operationId} ${essence(mediaType)}`);
+      if (!pick) throw new Error(`${operationId} declares no ${mediaType} body: check accepts() first`);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ pointer: '', message: 'must be a JSON object' }];
+      const validate = pick(body);
       return validate(body) ? [] : toFieldErrors(validate.errors ?? [], readOnly, (path) => ({ pointer: path }));
     },
     query(operationId, query) {
@@ -74,6 +76,28 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
         (path) => ({ parameter: unescape(path.split('/')[1] ?? '') }));
     },
   };
+}
+
+/**
+ * A body schema that is a `oneOf` with `x-discriminator: <field>` (the token endpoint's grants) is
+ * checked against the one branch whose `<field>` const the body names, or the first when it names
+ * none of them: the client then hears what is wrong with the request it meant, not that it matches
+ * none of the alternatives. Any other schema is checked as a whole.
+ */
+function branchPicker(
+  doc: Record<string, any>, schema: any, pointer: string, compile: (pointer: string) => ValidateFunction,
+): (body: object) => ValidateFunction {
+  const field = schema?.['x-discriminator'];
+  if (typeof field !== 'string' || !Array.isArray(schema.oneOf)) {
+    const whole = compile(pointer);
+    return () => whole;
+  }
+  const branches = (schema.oneOf as unknown[]).map((branch, i) => ({
+    value: resolve(doc, branch)?.properties?.[field]?.const as unknown,
+    validate: compile(`${pointer}/oneOf/${i}`),
+  }));
+  const first = branches[0]!.validate;
+  return (body) => branches.find((b) => b.value !== undefined && b.value === (body as Record<string, unknown>)[field])?.validate ?? first;
 }
 
 /**

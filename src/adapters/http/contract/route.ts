@@ -24,6 +24,8 @@ export interface RouteOptions {
   before?: Middleware<AppState>[];
   /** Sees a body that failed validation before the 400 is thrown, and may throw a more precise error. */
   refineInvalidBody?: (sent: unknown) => void;
+  /** More paths answered by the same operation, as written (no parameters): a well-known document's path-inserted form. */
+  alsoAt?: string[];
 }
 
 /** Registers the handler of one operation; its path, method, scope and error shape come from the document. */
@@ -40,13 +42,16 @@ export function operationRoutes(router: Router<AppState>, r: RouteDeps, document
     const op = table.get(operationId);
     if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
     const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; return next(); };
-    router[op.method](paths(op.path.replace(/\{(\w+)\}/g, ':$1')), errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
+    const at = [...new Set([...paths(op.path.replace(/\{(\w+)\}/g, ':$1')), ...(options.alsoAt ?? [])])];
+    router[op.method](at, errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
       const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
       const params = pathParamsOf(op, ctx);
       const query = op.hasQuery ? queryOf(r, ctx, operationId) : {};
       const body = op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined;
       const request = new Inputs(op, params, query, body, caller, ctx) as unknown as OperationRequest<typeof operationId>;
       const answer = await handler(request);
+      // No body: an explicit null, set before the status, which Koa sends empty rather than as its status text.
+      if (answer.body === undefined) ctx.body = null;
       ctx.status = answer.status;
       if (answer.headers) ctx.set(answer.headers);
       if (answer.body !== undefined) ctx.body = answer.body;

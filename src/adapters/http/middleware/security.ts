@@ -54,7 +54,7 @@ export function corsFor(allowedOrigins: readonly string[]): Middleware<AppState>
   return cors({
     origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
     exposeHeaders: ['Location', 'ETag', 'Retry-After', 'WWW-Authenticate', 'X-Request-Id'],
     maxAge: 600,
   }) as unknown as Middleware<AppState>;

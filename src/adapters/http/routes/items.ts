@@ -11,7 +11,7 @@ import type { Route } from '../contract/route.js';
 import { itemCursor } from '../reading/cursor.js';
 import { pageLink } from '../answers/page-link.js';
 import { idempotently } from '../middleware/idempotency.js';
-import { etagOf, itemBody, versionFromIfMatch } from '../answers/wire.js';
+import { etagOf, ifNoneMatchHits, itemBody, versionFromIfMatch } from '../answers/wire.js';
 
 export function itemRoutes(route: Route, r: RouteDeps): void {
   const { items } = r.deps;
@@ -37,8 +37,10 @@ export function itemRoutes(route: Route, r: RouteDeps): void {
       return { status: 201 as const, body: itemBody(item), headers: { Location: `/items/${item.id}/`, ...versioned(item) } };
     }));
 
-  route('getItem', async ({ params }) => {
+  route('getItem', async ({ params, ctx }) => {
     const item = await getItem({ items }, params.id);
+    // A client that holds this version already gets no body (RFC 9110 §15.4.5), after the same checks as a 200.
+    if (ifNoneMatchHits(ctx.get('If-None-Match') || undefined, etagOf(item))) return { status: 304, body: undefined, headers: versioned(item) };
     return { status: 200, body: itemBody(item), headers: versioned(item) };
   });
 

@@ -6,6 +6,7 @@ import type { OpenApiDocument } from '../contract/openapi-document.js';
 import type { ProofVerifier } from '../dpop/proof.js';
 import type { AppState, Ctx } from '../state.js';
 import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../answers/resource-metadata.js';
+import { pathPrefixOf, prefixedFlowUrls, withEdits } from '../answers/path-prefix.js';
 
 export interface Readiness {
   database(): Promise<void>;
@@ -53,22 +54,27 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
   router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => { ctx.body = metadata; });
 
   // Client generators take the first server as their base URL, and a relative `/` gives them none:
-  // the served document names PUBLIC_URL. Swagger UI at /docs keeps the file's relative server, so
-  // "Try it out" calls whichever host the page was opened on, without CORS.
-  const served = withServer(document, publicUrl);
+  // the served document names PUBLIC_URL. Swagger UI at /docs gets a relative server (PUBLIC_URL's
+  // path, or `/`), so "Try it out" calls whichever host the page was opened on, without CORS.
+  // Every path a browser follows carries PUBLIC_URL's path: the proxy in front strips it.
+  const prefix = pathPrefixOf(publicUrl);
+  const edits = prefixedFlowUrls(document.json, prefix);
+  const served = withServer(document, publicUrl, edits);
   router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = served.yaml; });
   router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = served.json; });
-  const forDocs = JSON.stringify(document.json);
+  const forDocs = JSON.stringify(prefix === '' ? document.json : { ...withEdits(document.json, edits), servers: [{ url: prefix }] });
+  const page = docsPage(prefix);
+  const initializer = docsInitializer(prefix);
 
   if (docsEnabled) {
     // Someone who opens the bare address in a browser lands on the docs; with docs off, / stays a 404.
     router.get('/', (ctx: Ctx) => {
       ctx.body = null; // before the status: an explicit null body, which Koa sends as an empty 302, not "Found"
       ctx.status = 302;
-      ctx.set('Location', '/docs');
+      ctx.set('Location', `${prefix}/docs`);
     });
-    router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = DOCS_PAGE; });
-    router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = INITIALIZER; });
+    router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = page; });
+    router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = initializer; });
     router.get('/docs/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = forDocs; });
     router.get('/docs/:file', (ctx: Ctx, next) => {
       const asset = assets.get(ctx.params.file ?? '');
@@ -81,37 +87,38 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
 }
 
 /** The document with PUBLIC_URL as its only server, serialised once: YAML (comments kept) and JSON. */
-function withServer(document: MetaOptions['document'], publicUrl: string): { yaml: string; json: string } {
+function withServer(document: MetaOptions['document'], publicUrl: string, edits: [string[], string][]): { yaml: string; json: string } {
   const servers = [{ url: publicUrl, description: 'This Gatehouse (its PUBLIC_URL).' }];
-  return { yaml: document.yamlWithServers(servers), json: JSON.stringify({ ...document.json, servers }) };
+  return { yaml: document.yamlWithServers(servers, edits), json: JSON.stringify({ ...withEdits(document.json, edits), servers }) };
 }
 
-const DOCS_PAGE = `<!doctype html>
+/** `prefix` is PUBLIC_URL's path, checked by the config to be a plain URL path: nothing to escape in it but quotes, which JSON.stringify writes. */
+const docsPage = (prefix: string) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Gatehouse API</title>
-  <link rel="stylesheet" href="/docs/swagger-ui.css">
-  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+  <link rel="stylesheet" href="${prefix}/docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="${prefix}/docs/favicon-32x32.png">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="/docs/swagger-ui-bundle.js"></script>
-  <script src="/docs/swagger-ui-standalone-preset.js"></script>
-  <script src="/docs/swagger-initializer.js"></script>
+  <script src="${prefix}/docs/swagger-ui-bundle.js"></script>
+  <script src="${prefix}/docs/swagger-ui-standalone-preset.js"></script>
+  <script src="${prefix}/docs/swagger-initializer.js"></script>
 </body>
 </html>
 `;
 
 // Served as a file rather than inline so a strict Content-Security-Policy can forbid inline scripts.
-const INITIALIZER = `window.onload = function () {
+const docsInitializer = (prefix: string) => `window.onload = function () {
   window.ui = SwaggerUIBundle({
-    url: '/docs/openapi.json',
+    url: ${JSON.stringify(`${prefix}/docs/openapi.json`)},
     dom_id: '#swagger-ui',
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: 'StandaloneLayout',
-    oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect.html',
+    oauth2RedirectUrl: window.location.origin + ${JSON.stringify(`${prefix}/docs/oauth2-redirect.html`)},
   });
 };
 `;
