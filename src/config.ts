@@ -82,6 +82,13 @@ export interface Config {
    * needs DATABASE_URL: the embedded PostgreSQL belongs to a single process.
    */
   workers: number;
+  /**
+   * OpenTelemetry traces, sent over OTLP/HTTP to `tracesUrl`: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as
+   * given, or OTEL_EXPORTER_OTLP_ENDPOINT with `/v1/traces` appended (the specification's rule).
+   * Unset when neither is set, or OTEL_TRACES_EXPORTER=none, or OTEL_SDK_DISABLED=true: then no
+   * OpenTelemetry SDK is loaded at all. The SDK reads its other OTEL_* variables itself.
+   */
+  tracing?: { tracesUrl: string };
 }
 
 export { ConfigError, SETTING_NAMES } from './env.js';
@@ -141,7 +148,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (config.workers > 1 && databaseUrl === undefined) {
     throw new ConfigError(`WORKERS=${text(env, 'WORKERS')} needs DATABASE_URL: the embedded PostgreSQL serves one process, so run several workers against a PostgreSQL server`);
   }
+  const tracing = tracingSettings(env);
+  if (tracing) config.tracing = tracing;
   return config;
+}
+
+function tracingSettings(env: NodeJS.ProcessEnv): Config['tracing'] {
+  const exporter = oneOf(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, 'otlp');
+  const disabled = oneOf(env, 'OTEL_SDK_DISABLED', ['true', 'false'] as const, 'false') === 'true';
+  const traces = text(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = text(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (exporter === 'none' || disabled) return undefined;
+  if (traces !== undefined) return { tracesUrl: url(traces, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']) };
+  if (base !== undefined) return { tracesUrl: `${url(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']).replace(/\/+$/, '')}/v1/traces` };
+  // OTEL_TRACES_EXPORTER=otlp alone: the specification's default endpoint, a collector on this host.
+  return text(env, 'OTEL_TRACES_EXPORTER') === 'otlp' ? { tracesUrl: 'http://localhost:4318/v1/traces' } : undefined;
 }
 
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import nodeFetch from 'node-fetch';
 import { pino, type Logger } from 'pino';
 import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { pingAtStart } from './adapters/auth/ping-at-start.js';
@@ -34,6 +35,12 @@ import { listenForScrapes } from './adapters/http/server/metrics-listener.js';
 import { loadOpenApiDocument } from './adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from './adapters/http/contract/request-validator.js';
 import { runClusterPrimary } from './adapters/cluster/primary.js';
+import { withTraceIds } from './adapters/tracing/log-trace-ids.js';
+import { serverSpans } from './adapters/tracing/server-spans.js';
+import { startTracing } from './adapters/tracing/start-tracing.js';
+import { introspectionAnswer, withTracing } from './adapters/tracing/traced-auth-server.js';
+import { tracedFetch } from './adapters/tracing/traced-fetch.js';
+import { tracedClient } from './adapters/tracing/traced-pg-client.js';
 import type { AuthSettings } from './auth-settings.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Credentials } from './domain/account.js';
@@ -52,10 +59,14 @@ export interface RunningGatehouse {
 export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
   const document = loadOpenApiDocument();
   const validators = compileRequestValidators(document.json); // compiled once, here, never per request
+  // Tracing unset: no SDK loaded and no span wired anywhere below, so requests pay nothing for it.
+  const tracing = config.tracing ? await startTracing(config.tracing, String(document.json.info?.version ?? '')) : undefined;
+  if (tracing) logger = withTraceIds(logger);
   const database = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     log: (msg) => logger.debug({ component: 'database' }, msg),
+    ...(tracing ? { decorateClient: tracedClient } : {}),
   }).catch(async (err) => { throw await explainAlreadyRunning(err, config.dataDir); });
   let forgetRunning: (() => Promise<void>) | undefined;
   let limiters: ReturnType<typeof createLimiters> | undefined;
@@ -66,7 +77,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
   try {
     const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
-    const chosen = chooseAuthServer(config.auth, database.db, logger);
+    const chosen = chooseAuthServer(config.auth, database.db, logger, tracing ? tracedFetch(nodeFetch) : undefined);
     const timed = metrics ? withInstrumentation(chosen.server, metrics.observeAuthCall) : chosen.server; // times only calls that go out
     // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
     const breaker = chosen.remote ? withCircuitBreaker(timed, config.breaker) : undefined;
@@ -79,8 +90,9 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     }) : breaker ?? timed;
     const cache = chosen.cacheable ? withIntrospectionCache(ledgered, {
       ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, retirements: channel,
+      ...(tracing ? { observe: introspectionAnswer } : {}),
     }) : undefined;
-    const authServer = cache ?? breaker ?? timed;
+    const authServer = tracing ? withTracing(cache ?? breaker ?? timed) : cache ?? breaker ?? timed;
     const deps: Deps = {
       authServer,
       users: new KyselyUserRepository(database.db, { retirements: channel }),
@@ -114,6 +126,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       readiness: { database: () => database.ping(), authServer: () => authServer.ping() },
       ...(metrics ? { metrics, metricsElsewhere: config.metricsListener !== undefined } : {}),
       trustProxy: config.trustProxy, bodyReads: config.bodyReads,
+      ...(tracing ? { traceRequests: serverSpans() } : {}),
     });
     handle = app.callback();
     if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
@@ -132,6 +145,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
         redisReplays?.close();
         await retirements?.close();
         await database.close();
+        await tracing?.flush();
       },
     };
   } catch (err) {
@@ -172,19 +186,20 @@ interface ChosenAuthServer {
 }
 
 /** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
-function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], log: Logger): ChosenAuthServer {
+function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], log: Logger, traced?: typeof nodeFetch): ChosenAuthServer {
+  const fetch = traced ? { fetch: traced } : {}; // with tracing on: a span and `traceparent` on every call out
   switch (auth.adapter) {
     case 'embedded':
       return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
     case 'dot':
-      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs }), remote: true, cacheable: true,
+      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs, ...fetch }), remote: true, cacheable: true,
         // DOT matched the username exactly against the email sent, and introspection names the username.
         keepsTokensOnPasswordChange: { subjectOf: (credentials) => credentials.email } };
     case 'oauth2':
-      return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}) }), remote: true, cacheable: true };
+      return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}), ...fetch }), remote: true, cacheable: true };
     case 'jwt': {
       const { url, audience, clockSkewSeconds, timeoutMs, jwksUrl, client } = auth;
-      return { server: new JwtAuthServer({ serverUrl: url, audience, clockSkewSeconds, timeoutMs, ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}) }), remote: true, cacheable: false };
+      return { server: new JwtAuthServer({ serverUrl: url, audience, clockSkewSeconds, timeoutMs, ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}), ...fetch }), remote: true, cacheable: false };
     }
     default:
       return unknownAdapter(auth);
@@ -220,6 +235,8 @@ export async function main(): Promise<void> {
     console.error(`gatehouse: ${err.message}`);
     process.exit(2);
   }
+  // The OpenTelemetry SDK reads its OTEL_* variables from process.env: those a .env file set go there too.
+  for (const name of dotEnv.fromFile) if (name.startsWith('OTEL_')) process.env[name] = dotEnv.env[name];
   const logger = createLogger(config.logLevel);
   if (dotEnv.fromFile.length || dotEnv.overridden.length) {
     logger.info({ fromFile: dotEnv.fromFile, overriddenByEnvironment: dotEnv.overridden }, 'settings read from .env');

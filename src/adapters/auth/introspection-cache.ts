@@ -15,9 +15,14 @@ export interface IntrospectionCacheSettings {
   retirements?: RetirementChannel;
   /** While the channel is deaf, no answer is reused for longer than this (default 2 s). */
   deafTtlSeconds?: number;
+  /** Told how each look-up was answered, for the trace of the request that asked; the call costs nothing when unset. */
+  observe?: (answer: CacheAnswer) => void;
   /** Milliseconds; injectable so tests can move time. */
   now?: () => number;
 }
+
+/** From the cache (hit: active, negative: inactive or expired), joined to a call in flight, a call of its own (miss), or not cached at all (TTL 0). */
+export type CacheAnswer = 'hit' | 'negative' | 'join' | 'miss' | 'off';
 
 export interface CacheStats { hits: number; misses: number; negativeHits: number; size: number }
 
@@ -88,21 +93,25 @@ class IntrospectionCache implements AuthServer {
   ping(): Promise<void> { return this.inner.ping(); }
 
   async introspect(token: string): Promise<Introspection> {
-    if (this.settings.ttlSeconds <= 0) return this.inner.introspect(token);
+    const observe = this.settings.observe;
+    if (this.settings.ttlSeconds <= 0) { observe?.('off'); return this.inner.introspect(token); }
     const key = keyOf(token);
     const cached = this.cache.get(key);
     if (cached) {
       // The token's own expiry beats the cache's: checked on every hit.
       if (!cached.active || cached.exp * 1000 <= this.now()) {
         this.counts.negativeHits++;
+        observe?.('negative');
         return { active: false };
       }
       this.counts.hits++;
+      observe?.('hit');
       return cached;
     }
     const pending = this.inFlight.get(key);
-    if (pending) return pending;
+    if (pending) { observe?.('join'); return pending; }
     this.counts.misses++;
+    observe?.('miss');
     const call = this.fetchAndStore(key, token).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, call);
     return call;

@@ -1,4 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import { PasswordCheckBusy, type PasswordCheckShare } from '../../domain/errors.js';
+
+const tracer = trace.getTracer('gatehouse');
 
 export interface PasswordCheckLimits {
   /** Hashes running at once. */
@@ -83,6 +86,18 @@ export class PasswordCheckLimiter {
    * are held for as long again. @throws PasswordCheckBusy naming the share that was full
    */
   async run<T>(party: PasswordCheckParty, hash: () => Promise<T>, failed: (result: T) => boolean = () => false): Promise<T> {
+    // Spans of the request's trace when tracing is on; the API's no-op otherwise, beside a hash of 100 ms or more.
+    const wait = tracer.startSpan('password_check.wait');
+    const traced = () => { wait.end(); return tracer.startActiveSpan('password_check.hash', (span) => hash().finally(() => span.end())); };
+    try {
+      return await this.admit(party, traced, failed);
+    } catch (err) {
+      if (err instanceof PasswordCheckBusy) { wait.setAttribute('gatehouse.password_check.refused', err.share); wait.end(); }
+      throw err;
+    }
+  }
+
+  private async admit<T>(party: PasswordCheckParty, hash: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
     const keys: [PasswordCheckShare, string][] = [['account', `account:${party.account}`]];
     if (party.client !== undefined) keys.push(['client', `client:${party.client}`]);
     const shares = keys.map(([, key]) => this.shareOf(key));

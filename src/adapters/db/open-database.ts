@@ -15,6 +15,8 @@ export interface DatabaseSettings {
   dataDir: string;
   poolSize?: number;
   log?: (msg: string) => void;
+  /** Wraps the pool's client class (statement spans, when tracing is on). */
+  decorateClient?: (client: typeof pg.Client) => typeof pg.Client;
 }
 
 export interface OpenDatabase {
@@ -47,7 +49,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<OpenData
     max: settings.poolSize ?? 10,
     connectionTimeoutMillis: 5_000, // a request waits this long for a connection, then gets a 503
     idleTimeoutMillis: 30_000,
-    Client: preparingClient(),
+    Client: settings.decorateClient ? settings.decorateClient(preparingClient()) : preparingClient(),
   });
   // An idle connection that dies (the server restarts) emits here; unhandled it would crash the process.
   pool.on('error', (err) => log(`idle database connection lost: ${err.message}`));

@@ -1,7 +1,12 @@
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Retirement, RetirementChannel, RetirementListener } from '../../ports/retirement-channel.js';
 import { guarded } from './db-errors.js';
+
+/** Retirements are rare (a revocation, a password change): their spans use the API's tracer, a no-op unless tracing is on. */
+const tracer = trace.getTracer('gatehouse');
+const MESSAGING = { 'messaging.system': 'postgresql', 'messaging.destination.name': 'gatehouse_retirements' };
 
 /** One channel per database: NOTIFY never crosses databases, so deployments sharing a server stay apart. */
 export const RETIREMENTS = 'gatehouse_retirements';
@@ -65,7 +70,9 @@ export class PostgresRetirementChannel implements RetirementChannel {
   }
 
   publish(retirements: Retirement[]): Promise<void> {
-    return guarded(() => notifyRetirements(this.settings.db, retirements));
+    return tracer.startActiveSpan('retirements publish', {
+      kind: SpanKind.PRODUCER, attributes: { ...MESSAGING, 'messaging.batch.message_count': retirements.length },
+    }, (span) => guarded(() => notifyRetirements(this.settings.db, retirements)).finally(() => span.end()));
   }
 
   subscribe(listener: RetirementListener): () => void {
@@ -134,6 +141,12 @@ export class PostgresRetirementChannel implements RetirementChannel {
     const value = payload.slice(colon + 1);
     const retirement: Retirement | undefined = kind === 'token' ? { tokenHash: value } : kind === 'subject' ? { subject: value } : undefined;
     if (!retirement || colon < 0) return; // a payload from a newer Gatehouse: not ours to guess at
-    for (const l of this.listeners) l.retired(retirement);
+    // A trace of its own: NOTIFY carries no trace context. The kind only: a subject may be an email.
+    const span = tracer.startSpan('retirements receive', { kind: SpanKind.CONSUMER, attributes: { ...MESSAGING, 'gatehouse.retirement.kind': kind } }, ROOT_CONTEXT);
+    try {
+      for (const l of this.listeners) l.retired(retirement);
+    } finally {
+      span.end();
+    }
   }
 }

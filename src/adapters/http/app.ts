@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Deps } from '../../ports/index.js';
 import type { AppState } from './state.js';
@@ -38,6 +38,8 @@ export interface AppOptions extends MetaOptions {
   trustProxy?: number;
   /** How many request bodies are read at once, per client address and in all; see BodyReads. */
   bodyReads?: BodyReadLimits;
+  /** Tracing is on: this middleware opens each request's server span, outermost (see adapters/tracing). */
+  traceRequests?: Middleware<AppState>;
   /** GET /metrics has a listener of its own (METRICS_PORT): here it is a 404, requests are still timed. */
   metricsElsewhere?: boolean;
 }
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   metaRoutes(router, options);
   if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
 
+  if (options.traceRequests) app.use(options.traceRequests); // first: every log line and span of the request is inside it
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
   app.use(async (ctx, next) => {
@@ -95,6 +98,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
  */
 class RequestState implements AppState {
   caller?: AppState['caller'];
+  operation?: AppState['operation'];
   errorShape?: AppState['errorShape'];
   authScheme?: AppState['authScheme'];
   #child: Logger | undefined;

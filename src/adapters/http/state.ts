@@ -11,6 +11,8 @@ export interface AppState {
   requestId: string;
   log: Logger;
   caller?: Caller;
+  /** The contract operation the request was routed to (operationId, path template), for its trace span. */
+  operation?: { id: string; path: string };
   /** How errors are answered, set by the operation's route (see contract/operation-table.ts); problem+json when unset. */
   errorShape?: 'oauth' | 'problem';
   /** The Authorization scheme the request used, so a refusal's error goes on that challenge. */

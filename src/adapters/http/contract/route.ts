@@ -41,7 +41,8 @@ export function operationRoutes(router: Router<AppState>, r: RouteDeps, document
   return (operationId, handler, options = {}) => {
     const op = table.get(operationId);
     if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
-    const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; return next(); };
+    const operation = { id: operationId, path: op.path }; // one object per operation, shared by its requests
+    const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; ctx.state.operation = operation; return next(); };
     const at = [...new Set([...paths(op.path.replace(/\{(\w+)\}/g, ':$1')), ...(options.alsoAt ?? [])])];
     router[op.method](at, errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
       const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
