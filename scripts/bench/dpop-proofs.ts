@@ -1,9 +1,10 @@
 // `npm run bench:dpop [n]`: the CPU a DPoP proof costs Gatehouse, per kind of key, against an ES256
 // proof's full check (what every request of a DPoP client costs). Anyone can send a proof without a
 // good token; the bar is that such a proof costs at most 2× the ES256 check. At the resource the
-// proof's signature is checked only once the token is known to be bound to its key, so a proof with
-// a junk token costs its `inspect` (decoding, the key's shape, the claims, the thumbprint); at the
-// token endpoints, where there is no token yet, it costs the full check, behind the address rate limit.
+// proof's signature is checked only once the token is known to be bound to its key, and at the token
+// endpoints only once the password or the refresh token is good, so a proof sent with credentials
+// that are not good costs its `inspect` (decoding, the key's shape, the claims, the thumbprint): the
+// `inspect only` rows. The full check is what a client with good credentials pays.
 // Kinds run interleaved, 9 rounds of n fresh proofs; the median of the rounds is printed.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK } from 'jose';
@@ -52,7 +53,7 @@ const inspectOnly = (p: string) => verifier.inspect(p, check);
 
 const rows: [string, (n: number) => Promise<number>][] = [
   ...kinds.map((k): [string, (n: number) => Promise<number>] => [`full check        ${k.label}`, async (n) => cpu(await proofs(k, n), full)]),
-  ...kinds.map((k): [string, (n: number) => Promise<number>] => [`junk-token proof  ${k.label} (inspect only)`, async (n) => cpu(await proofs(k, n), inspectOnly)]),
+  ...kinds.map((k): [string, (n: number) => Promise<number>] => [`junk-token proof  ${k.label} (inspect only: a junk token, or wrong credentials at a token endpoint)`, async (n) => cpu(await proofs(k, n), inspectOnly)]),
   [`refused by shape  ${hugeKind.label}`, async (n) => cpu(await proofs(hugeKind, n), full)],
 ];
 const n = Number(process.argv[2] ?? 100);

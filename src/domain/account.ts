@@ -43,12 +43,22 @@ export interface SignUp {
   client?: ClientAddress;
 }
 
+/**
+ * A DPoP proof (RFC 9449) sent to a token endpoint, whose claims fit the request: `confirm` checks
+ * its signature and spends its jti, then gives the key's thumbprint. A server that can bind tokens
+ * calls it only once the credentials are good, so wrong credentials cost no signature check, and
+ * the thumbprint comes only from a confirmed proof. @throws InvalidDpopProof
+ */
+export interface ProofOfPossession {
+  confirm(): Promise<string>;
+}
+
 export interface Credentials {
   email: string;
   password: string;
   scopes: Scope[];
-  /** The thumbprint of a DPoP key the client proved it holds: a server that can bind tokens binds the pair to it. */
-  proofKey?: string;
+  /** A DPoP proof sent with the grant: a server that can bind tokens binds the pair to its key. */
+  proof?: ProofOfPossession;
   client?: ClientAddress;
 }
 

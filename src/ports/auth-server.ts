@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../domain/account.js';
 
 /**
  * The authorization server that owns accounts, passwords and tokens.
@@ -22,7 +22,7 @@ export interface AuthServer {
    * Refresh grant; the old refresh token stops working. A refresh token of a bound pair refreshes
    * only with a proof by the same key (`proofKey`). @throws InvalidGrant
    */
-  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair>;
+  refresh(refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair>;
 
   /**
    * Changes the password of the account that `accessToken` belongs to.

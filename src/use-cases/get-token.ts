@@ -1,4 +1,4 @@
-import { normalizeEmail, type TokenPair } from '../domain/account.js';
+import { normalizeEmail, type ProofOfPossession, type TokenPair } from '../domain/account.js';
 import { InvalidGrant } from '../domain/errors.js';
 import { requestedScopes } from '../domain/scopes.js';
 import type { Deps } from '../ports/index.js';
@@ -8,8 +8,8 @@ export interface TokenRequest {
   password: string;
   /** Space-separated, as in RFC 6749 §3.3; absent means every scope Gatehouse enforces. */
   scope?: string;
-  /** The thumbprint of the DPoP key the client proved it holds with this request, if it sent a proof. */
-  proofKey?: string;
+  /** The DPoP proof sent with this request, if any: the server checks it once the password is. */
+  proof?: ProofOfPossession;
   /** Where the request came from: the embedded server shares password checks fairly by it. */
   client?: string;
 }
@@ -22,7 +22,7 @@ export async function getToken({ authServer, users }: Pick<Deps, 'authServer' | 
     email: normalizeEmail(request.email),
     password: request.password,
     scopes: requestedScopes(request.scope),
-    ...(request.proofKey ? { proofKey: request.proofKey } : {}),
+    ...(request.proof ? { proof: request.proof } : {}),
     ...(request.client ? { client: request.client } : {}),
   });
 }

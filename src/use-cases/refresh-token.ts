@@ -1,16 +1,16 @@
-import type { TokenPair } from '../domain/account.js';
+import type { ProofOfPossession, TokenPair } from '../domain/account.js';
 import { InvalidGrant } from '../domain/errors.js';
 import type { Deps } from '../ports/index.js';
 
 /**
- * A refresh grant. `proofKey`: the thumbprint of the DPoP key the client proved it holds with this
- * request, if it sent a proof. The server does not know Gatehouse's flags: the new access token
+ * A refresh grant. `proof`: the DPoP proof sent with this request, if any; the server checks it
+ * once the refresh token is good. The server does not know Gatehouse's flags: the new access token
  * says whose it is, and for an account staff deactivated it is revoked at once and the grant refused.
  */
 export async function refreshToken(
-  { authServer, users }: Pick<Deps, 'authServer' | 'users'>, refresh: string, proofKey?: string,
+  { authServer, users }: Pick<Deps, 'authServer' | 'users'>, refresh: string, proof?: ProofOfPossession,
 ): Promise<TokenPair> {
-  const pair = await authServer.refresh(refresh, proofKey);
+  const pair = await authServer.refresh(refresh, proof);
   const claims = await authServer.introspect(pair.accessToken);
   const user = claims.active ? await users.findBySubject(claims.subject) : undefined;
   if (user && !user.isActive) {

@@ -159,6 +159,25 @@ describe('DPoP: sender-constrained tokens (RFC 9449) with the embedded authoriza
     expect(await jtiRows(servers.databaseUrl, [sha256(`${key.jkt}.${jti}`)])).to.equal(1);
   });
 
+  it('checks a proof\'s signature at the token endpoints only once the credentials are good: with a wrong password or refresh token, a forged one is the grant\'s refusal and writes no jti', async () => {
+    const thief = await newDpopKey();
+    const tokenUrl = new URL('/users/token/', servers.a.url);
+    const forged = async (jti: string) => proof(thief, { method: 'POST', url: tokenUrl, jti, header: { jwk: key.publicJwk } });
+    const spentJtis = ['forged-password', 'forged-refresh'].map((what) => `${what}-${Math.random().toString(36).slice(2)}`);
+    const wrongPassword = await api.post('/users/token/', { json: { email: bound.email, password: 'not the password' }, headers: { DPoP: await forged(spentJtis[0]!) } });
+    expect(wrongPassword.status, wrongPassword.text).to.equal(400);
+    expect(wrongPassword.body.error).to.equal('invalid_grant');
+    const junkRefresh = await api.post('/users/token/', { form: { grant_type: 'refresh_token', refresh_token: 'junk-refresh-token' }, headers: { DPoP: await forged(spentJtis[1]!) } });
+    expect(junkRefresh.status, junkRefresh.text).to.equal(400);
+    expect(junkRefresh.body.error).to.equal('invalid_grant');
+    expect(await jtiRows(servers.databaseUrl, spentJtis.map((jti) => sha256(`${key.jkt}.${jti}`)))).to.equal(0);
+    // With the right password, the same forgery is checked, and refused.
+    const rightPassword = await api.post('/users/token/', { json: { email: bound.email, password: PASSWORD }, headers: { DPoP: await forged('forged-right') } });
+    expect(rightPassword.status, rightPassword.text).to.equal(400);
+    expect(rightPassword.body.error).to.equal('invalid_dpop_proof');
+    expect(rightPassword.body.error_description).to.match(/not a JWT signed by the key in its header/);
+  });
+
   it('refuses a proof replayed on another instance: jtis are shared through PostgreSQL', async () => {
     const headers = await dpopHeaders({ method: 'GET', url: itemsUrl, token: bound.token });
     expect((await getItems(api, headers)).status).to.equal(200);

@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { AuthServerUnavailable } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 
@@ -46,7 +46,7 @@ class CircuitBreaker implements AuthServer {
 
   signUp(input: SignUp): Promise<Account> { return this.guard(() => this.inner.signUp(input)); }
   issueToken(credentials: Credentials): Promise<TokenPair> { return this.guard(() => this.inner.issueToken(credentials)); }
-  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> { return this.guard(() => this.inner.refresh(refreshToken, proofKey)); }
+  refresh(refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> { return this.guard(() => this.inner.refresh(refreshToken, proof)); }
   changePassword(accessToken: string, change: PasswordChange): Promise<void> {
     return this.guard(() => this.inner.changePassword(accessToken, change));
   }

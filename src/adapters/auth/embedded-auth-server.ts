@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type SignUp, type TokenPair, type TokenTypeHint } from '../../domain/account.js';
+import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type ProofOfPossession, type SignUp, type TokenPair, type TokenTypeHint } from '../../domain/account.js';
 import { grantedScopes, requestedScopes, type Scope } from '../../domain/scopes.js';
 import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidToken, type FieldError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/index.js';
@@ -64,7 +64,7 @@ export class EmbeddedAuthServer implements AuthServer {
     });
   }
 
-  issueToken({ email, password, scopes, proofKey, client }: Credentials): Promise<TokenPair> {
+  issueToken({ email, password, scopes, proof, client }: Credentials): Promise<TokenPair> {
     return this.guard(async () => {
       const granted = requestedScopes(scopes);
       const address = normalizeEmail(email);
@@ -76,11 +76,12 @@ export class EmbeddedAuthServer implements AuthServer {
         await this.db.updateTable('embedded_auth_accounts').set({ password_hash: rehashed })
           .where('id', '=', account.id).where('password_hash', '=', account.password_hash).execute();
       }
-      return this.grant(this.db, account.id, granted, proofKey);
+      // Only now the proof's signature (RFC 9449 §5): a wrong password costs no signature check.
+      return this.grant(this.db, account.id, granted, await proof?.confirm());
     });
   }
 
-  refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
+  refresh(refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> {
     const refreshHash = sha256(refreshToken);
     return this.guard(async () => (await this.db.transaction().execute(async (trx) => {
       // One UPDATE spends the refresh token: of two concurrent refreshes, only one gets a row back.
@@ -92,7 +93,9 @@ export class EmbeddedAuthServer implements AuthServer {
         .returning(['account_id', 'scopes', 'jkt', 'access_hash', 'family'])
         .executeTakeFirst();
       if (!spent) return undefined; // refused below, outside this transaction, so a family revocation commits
-      // RFC 9449 §5: a bound pair's refresh token is useless without the key (the transaction rolls the spend back).
+      // The proof's signature only once the refresh token is good. RFC 9449 §5: a bound pair's
+      // refresh token is useless without the key (a throw rolls the spend back).
+      const proofKey = await proof?.confirm();
       if (spent.jkt !== null && spent.jkt !== proofKey) throw new InvalidGrant('this refresh token is bound to a DPoP key: send a proof by that key');
       await notifyRetirements(trx, [{ tokenHash: spent.access_hash }]);
       return this.grant(trx, spent.account_id, grantedScopes(spent.scopes), spent.jkt ?? proofKey, spent.family);

@@ -1,4 +1,4 @@
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 
@@ -21,7 +21,7 @@ export function withInstrumentation(inner: AuthServer, observe: AuthCallObserver
   return {
     signUp: (input: SignUp): Promise<Account> => timed('signUp', () => inner.signUp(input)),
     issueToken: (credentials: Credentials): Promise<TokenPair> => timed('issueToken', () => inner.issueToken(credentials)),
-    refresh: (refreshToken: string, proofKey?: string): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken, proofKey)),
+    refresh: (refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken, proof)),
     changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
       timed('changePassword', () => inner.changePassword(accessToken, change)),
     revoke: (token: string, hint?: TokenTypeHint): Promise<void> => timed('revoke', () => inner.revoke(token, hint)),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import { SubjectIndex } from './subject-index.js';
@@ -80,10 +80,10 @@ class IntrospectionCache implements AuthServer {
   }
 
   /** A refresh replaces the access token issued with this refresh token: forget that one if we know it. */
-  async refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> {
     const refreshKey = keyOf(refreshToken);
     try {
-      return this.remember(await this.inner.refresh(refreshToken, proofKey));
+      return this.remember(await this.inner.refresh(refreshToken, proof));
     } finally {
       const replaced = this.accessKeyOfRefresh.get(refreshKey);
       this.accessKeyOfRefresh.delete(refreshKey);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { InvalidGrant } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
@@ -63,12 +63,12 @@ class LedgeredAuthServer implements AuthServer {
     return pair;
   }
 
-  async refresh(refreshToken: string, proofKey?: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> {
     const refreshHash = sha256(refreshToken);
     if (this.settings.retireOnPasswordChange && (await this.ledger.refreshRetired(refreshHash))) {
       throw new InvalidGrant('the refresh token is invalid, used or revoked'); // the server would still honour it
     }
-    const pair = await this.inner.refresh(refreshToken, proofKey);
+    const pair = await this.inner.refresh(refreshToken, proof);
     await this.quietly('refresh', () => this.ledger.refreshed(refreshHash, hashed(pair)));
     return pair;
   }

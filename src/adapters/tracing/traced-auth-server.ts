@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair } from '../../domain/account.js';
+import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { CacheAnswer } from '../auth/introspection-cache.js';
 import { inSpan } from './in-span.js';
@@ -16,7 +16,7 @@ export function withTracing(inner: AuthServer): AuthServer {
   return {
     signUp: (input: SignUp): Promise<Account> => span('auth.sign_up', () => inner.signUp(input)),
     issueToken: (credentials: Credentials): Promise<TokenPair> => span('auth.issue_token', () => inner.issueToken(credentials)),
-    refresh: (refreshToken: string, proofKey?: string): Promise<TokenPair> => span('auth.refresh', () => inner.refresh(refreshToken, proofKey)),
+    refresh: (refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> => span('auth.refresh', () => inner.refresh(refreshToken, proof)),
     changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
       span('auth.change_password', () => inner.changePassword(accessToken, change)),
     revoke: (accessToken: string): Promise<void> => span('auth.revoke', () => inner.revoke(accessToken)),

@@ -1,4 +1,4 @@
-import type { Caller, Scope } from '../../../domain/account.js';
+import type { Caller, ProofOfPossession, Scope } from '../../../domain/account.js';
 import { InvalidDpopProof, InvalidInput } from '../../../domain/errors.js';
 import { authenticate, type PresentedToken } from '../../../use-cases/authenticate.js';
 import { assertShallow, readBody } from './body.js';
@@ -36,16 +36,18 @@ export async function callerOf({ deps, dpop, publicUrl }: RouteDeps, ctx: Ctx, s
 
 /**
  * RFC 9449 §5: a DPoP header at a token endpoint asks for a pair bound to the proof's key; the
- * proof is for this request (no `ath`: there is no token yet). Undefined without one, unless
- * DPOP_REQUIRED: a server that accepts only bound tokens hands out no other kind.
+ * proof is for this request (no `ath`: there is no token yet). Its claims are checked here; its
+ * signature and jti by the server once the credentials are good (`confirm`), so that the most
+ * expensive proof anyone can send costs nothing with a wrong password or refresh token. Undefined
+ * without one, unless DPOP_REQUIRED: a server that accepts only bound tokens hands out no other kind.
  */
-export async function proofKeyAtTokenEndpoint({ dpop, publicUrl }: RouteDeps, ctx: Ctx): Promise<string | undefined> {
+export async function proofAtTokenEndpoint({ dpop, publicUrl }: RouteDeps, ctx: Ctx): Promise<ProofOfPossession | undefined> {
   if (!ctx.get('DPoP')) {
     if (dpop.settings.required) throw new InvalidDpopProof('this server issues only DPoP-bound tokens: send a DPoP proof for this request');
     return undefined;
   }
-  const { jkt } = await dpop.verify(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}` });
-  return jkt;
+  const { jkt, confirm } = await dpop.inspect(singleProof(ctx), { method: ctx.method, url: `${publicUrl}${ctx.path}` });
+  return { confirm: async () => { await confirm(); return jkt; } };
 }
 
 /** RFC 9449 §4.3: exactly one DPoP header (Node joins repeated ones with ", ", which no JWT contains). */

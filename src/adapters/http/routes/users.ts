@@ -5,7 +5,7 @@ import { refreshToken } from '../../../use-cases/refresh-token.js';
 import { revokeToken } from '../../../use-cases/revoke-token.js';
 import { signUp } from '../../../use-cases/sign-up.js';
 import { NotSupported } from '../../../domain/errors.js';
-import { proofKeyAtTokenEndpoint } from '../reading/request.js';
+import { proofAtTokenEndpoint } from '../reading/request.js';
 import type { Ctx, RouteDeps } from '../state.js';
 import type { Route } from '../contract/route.js';
 import { UnsupportedGrantType, UnsupportedTokenType } from '../answers/oauth-error.js';
@@ -24,8 +24,8 @@ export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_R
 
   /** The refresh grant, at either token endpoint: the same use case, DPoP binding and reuse detection. */
   const refreshGrant = async (ctx: Ctx, refresh: string) => {
-    const proofKey = await proofKeyAtTokenEndpoint(r, ctx);
-    return { status: 200 as const, body: tokenBody(await refreshToken(deps, refresh, proofKey)), headers: NO_STORE };
+    const proof = await proofAtTokenEndpoint(r, ctx);
+    return { status: 200 as const, body: tokenBody(await refreshToken(deps, refresh, proof)), headers: NO_STORE };
   };
 
   // One token endpoint for standard clients (RFC 8414's token_endpoint): both grants, by grant_type.
@@ -35,9 +35,9 @@ export function userRoutes(route: Route, r: RouteDeps, limits: RateLimits = NO_R
     // JSON names the user `email`; the OAuth 2 form (Swagger UI's password flow) names it `username`.
     const email = 'email' in body ? body.email : body.username;
     await limits.spendAccount('token', { email });
-    const proofKey = await proofKeyAtTokenEndpoint(r, ctx);
+    const proof = await proofAtTokenEndpoint(r, ctx);
     const pair = await getToken(deps, {
-      email, password: body.password, client: ctx.ip, ...(body.scope ? { scope: body.scope } : {}), ...(proofKey ? { proofKey } : {}),
+      email, password: body.password, client: ctx.ip, ...(body.scope ? { scope: body.scope } : {}), ...(proof ? { proof } : {}),
     });
     return { status: 200, body: tokenBody(pair), headers: NO_STORE };
   }, { before: [limits.byAddress('token')], refineInvalidBody: refineGrantError('password', 'refresh_token') });
