@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { withCircuitBreaker, type CircuitBreakerSettings } from '../../src/adapters/auth/circuit-breaker.js';
 import { withIntrospectionCache } from '../../src/adapters/auth/introspection-cache.js';
+import { toProblem } from '../../src/adapters/http/answers/problem.js';
 import type { Introspection, TokenPair } from '../../src/domain/account.js';
 import { AuthServerBadAnswer, AuthServerUnavailable, InvalidGrant } from '../../src/domain/errors.js';
 import type { AuthServer } from '../../src/ports/auth-server.js';
@@ -149,14 +150,18 @@ describe('circuit breaker around the auth server', () => {
     expect(breaker.state()).to.equal('half-open'); // still 250 ms after opening, not after the straggler
   });
 
-  it('fails fast with a 503-shaped error that says when the next try is', async () => {
-    const breaker = make();
+  it('refuses with Retry-After set to the seconds until the next probe, not the generic 5', async () => {
+    const breaker = make({ firstCooldownMs: 250, maxCooldownMs: 4000 });
     inner.down = true;
-    await failTimes(breaker, 3);
+    await failTimes(breaker, 2);
+    expect(toProblem(await rejectionOf(breaker.introspect('t'))).headers['Retry-After']).to.equal('1'); // the one that opens it
     nowMs += 100;
-    const err = await rejectionOf(breaker.introspect('t'));
-    expect(err).to.be.instanceOf(AuthServerUnavailable);
-    expect((err as Error).message).to.contain('150 ms');
+    const fast = await rejectionOf(breaker.introspect('t'));
+    expect((fast as Error).message).to.contain('150 ms');
+    expect(toProblem(fast).headers['Retry-After']).to.equal('1');
+    for (const cooldown of [150, 500, 1000]) { nowMs += cooldown; await failTimes(breaker, 1); } // failed probes: next in 2000 ms
+    expect(toProblem(await rejectionOf(breaker.introspect('t'))).headers['Retry-After']).to.equal('2');
+    expect(toProblem(new AuthServerUnavailable()).headers['Retry-After']).to.equal('5');
   });
 
   it('lets readiness pings through while open, and a ready server closes it', async () => {

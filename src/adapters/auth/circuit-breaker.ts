@@ -84,9 +84,13 @@ class CircuitBreaker implements AuthServer {
       this.close();
       return result;
     } catch (err) {
-      if (err instanceof AuthServerUnavailable) this.fail(probe);
-      else this.close();
-      throw err;
+      if (!(err instanceof AuthServerUnavailable)) {
+        this.close();
+        throw err;
+      }
+      this.fail(probe);
+      // Once open, every refusal says when the next probe goes: a client that waits that long is not refused again for nothing.
+      throw this.openedAt === undefined ? err : this.refusal(err.message, err);
     }
   }
 
@@ -114,9 +118,17 @@ class CircuitBreaker implements AuthServer {
   }
 
   private fastFailure(): AuthServerUnavailable {
-    const left = Math.max(0, this.cooldownMs - (this.now() - (this.openedAt ?? this.now())));
-    return new AuthServerUnavailable(left > 0
+    const left = this.msToNextProbe();
+    return this.refusal(left > 0
       ? `the authorization server is failing; the next try is in ${Math.ceil(left)} ms`
       : 'the authorization server is failing; one call is finding out whether it is back');
+  }
+
+  private refusal(detail: string, cause?: unknown): AuthServerUnavailable {
+    return new AuthServerUnavailable(detail, { cause, retryAfterSeconds: Math.max(1, Math.ceil(this.msToNextProbe() / 1000)) });
+  }
+
+  private msToNextProbe(): number {
+    return Math.max(0, this.cooldownMs - (this.now() - (this.openedAt ?? this.now())));
   }
 }
