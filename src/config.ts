@@ -43,10 +43,11 @@ export interface Config {
   docsEnabled: boolean;
   /**
    * AUTH_BREAKER_FAILURES (default 5; 0 turns the breaker off): after this many unavailable answers
-   * in a row, calls to the auth server fail fast with 503 for AUTH_BREAKER_COOLDOWN_MS (default
-   * 5000), then one probe call decides whether it closes again.
+   * in a row, calls to the auth server fail fast with 503 for AUTH_BREAKER_FIRST_COOLDOWN_MS
+   * (default 250), then one probe call decides whether it closes again; each failed probe doubles the
+   * wait, up to AUTH_BREAKER_COOLDOWN_MS (default 1000: a server that is back is used again within it).
    */
-  breaker: { failures: number; cooldownMs: number };
+  breaker: { failures: number; firstCooldownMs: number; maxCooldownMs: number };
   /**
    * RATE_LIMIT_ENABLED (`true` by default), RATE_LIMIT_ACCOUNT_PER_MINUTE (default 10: attempts per
    * email at /users/token/ and /users/signup/) and RATE_LIMIT_ADDRESS_PER_MINUTE (default 60:
@@ -115,7 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     breaker: {
       failures: integer(env, 'AUTH_BREAKER_FAILURES', 5, 0, 1000),
-      cooldownMs: integer(env, 'AUTH_BREAKER_COOLDOWN_MS', 5000, 1, 3_600_000),
+      firstCooldownMs: integer(env, 'AUTH_BREAKER_FIRST_COOLDOWN_MS', 250, 1, 3_600_000),
+      maxCooldownMs: integer(env, 'AUTH_BREAKER_COOLDOWN_MS', 1000, 1, 3_600_000),
     },
     rateLimit: {
       enabled: oneOf(env, 'RATE_LIMIT_ENABLED', ['true', 'false'] as const, 'true') === 'true',

@@ -7,6 +7,10 @@ export interface Stats {
   byOperation: Record<string, Record<string, number>>;
   serverErrorsOutside: string[];
   unavailableInside: number;
+  /** The problem types of those 503s: which dependency was missing. */
+  unavailableTypes: Record<string, number>;
+  /** When the last request answered 503 was sent (ms since the epoch). */
+  lastUnavailableSentAt: number;
   transportErrors: string[];
   lost: string[];
   verified: number;
@@ -17,16 +21,19 @@ export interface Stats {
   p99Ms: number;
 }
 
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
 interface Tracked { id: number; owner: number; body?: unknown; deleted: boolean }
 interface Options { until: number; window: { from: number; to: number } }
 
 /** `start` is called once every user is signed up and holds a token: the clock and the fault begin there. */
 export async function runTraffic(base: string, connections: number, start: () => Options): Promise<Stats> {
-  const stats: Stats = { byOperation: {}, serverErrorsOutside: [], unavailableInside: 0, transportErrors: [], lost: [], verified: 0,
+  const stats: Stats = { byOperation: {}, serverErrorsOutside: [], unavailableInside: 0, unavailableTypes: {}, lastUnavailableSentAt: 0, transportErrors: [], lost: [], verified: 0,
     deleted: 0, crossUserAttempts: 0, crossUserSucceeded: 0, p50Ms: 0, p99Ms: 0 };
   const latencies: number[] = [];
   let window: Options['window'] | undefined;
   const items: Tracked[] = [];
+  let deadline = Infinity;
   const call = async (op: string, method: string, path: string, token?: string, json?: unknown) => {
     const started = performance.now();
     const at = Date.now();
@@ -41,8 +48,19 @@ export async function runTraffic(base: string, connections: number, start: () =>
       if (res.status >= 500 && !(inWindow && res.status === 503)) {
         stats.serverErrorsOutside.push(`${op} ${method} ${path} → ${res.status} at +${at - (window?.from ?? at)} ms from the stop ${text.slice(0, 120)}`);
       }
-      if (res.status === 503 && inWindow) stats.unavailableInside++;
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      const body = text ? JSON.parse(text) : undefined;
+      if (res.status === 503 && inWindow) {
+        stats.unavailableInside++;
+        const type = String(body?.type ?? body?.error ?? 'unknown');
+        stats.unavailableTypes[type] = (stats.unavailableTypes[type] ?? 0) + 1;
+      }
+      if (res.status === 503) {
+        stats.lastUnavailableSentAt = Math.max(stats.lastUnavailableSentAt, at);
+        // A well-behaved client waits as told; one that retried at once would count its own impatience as outage.
+        const waitMs = Number(res.headers.get('retry-after') ?? '1') * 1000;
+        await sleep(Math.min(waitMs, Math.max(0, deadline - Date.now())));
+      }
+      return { status: res.status, body };
     } catch (err) {
       stats.transportErrors.push(`${op} ${method} ${path}: ${(err as Error).message}`);
       return { status: 0, body: undefined };
@@ -64,6 +82,7 @@ export async function runTraffic(base: string, connections: number, start: () =>
 
   const { until, window: injected } = start();
   window = injected;
+  deadline = until;
   let counter = 0;
   const loop = async (n: number) => {
     const user = users[n]!;

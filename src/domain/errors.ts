@@ -141,8 +141,11 @@ export class AuthServerBadAnswer extends DomainError {
 /** The authorization server is unreachable, timed out or answered 5xx. */
 export class AuthServerUnavailable extends DomainError {
   readonly code = 'auth_server_unavailable';
-  constructor(detail = 'the authorization server is unavailable', options?: { cause?: unknown }) {
+  /** When known (the circuit breaker knows when it next tries the server): seconds worth waiting before a retry. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(detail = 'the authorization server is unavailable', options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(detail, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -6,32 +6,11 @@ import {
   LISTENER_APPLICATION_NAME, notifyRetirements, PostgresRetirementChannel, type RetirementChannelSettings,
 } from '../../src/adapters/db/postgres-retirement-channel.js';
 import { DatabaseUnavailable } from '../../src/domain/errors.js';
-import type { Retirement, RetirementListener } from '../../src/ports/retirement-channel.js';
 import { requireService } from '../support/availability.js';
 import { startPgListenerProxy } from '../support/pg-listener-proxy.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
 import { rejectionOf } from '../support/rejection.js';
-
-/** Remembers what it was told, and lets a test wait for the next thing. */
-class Recorder implements RetirementListener {
-  readonly heard: (Retirement | 'deaf' | 'listening')[] = [];
-  private waiters: (() => void)[] = [];
-  retired(r: Retirement): void { this.push(r); }
-  deaf(): void { this.push('deaf'); }
-  listening(): void { this.push('listening'); }
-  private push(event: Retirement | 'deaf' | 'listening'): void {
-    this.heard.push(event);
-    for (const w of this.waiters.splice(0)) w();
-  }
-  async until(predicate: (heard: Recorder['heard']) => boolean, timeoutMs = 3_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.heard)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`not heard within ${timeoutMs} ms; heard ${JSON.stringify(this.heard)}`);
-      await new Promise<void>((resolve) => { this.waiters.push(resolve); setTimeout(resolve, left); });
-    }
-  }
-}
+import { Recorder } from '../support/retirement-recorder.js';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const HASH = 'ab'.repeat(32);

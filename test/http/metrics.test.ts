@@ -87,7 +87,7 @@ describe('GET /metrics', function () {
       requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
       requireService(this, dotPeerAvailable(), 'the Django OAuth Toolkit peer');
       server = await startTestGatehouse({
-        database: 'postgres', auth: 'dot', env: { AUTH_TIMEOUT_MS: '1500', AUTH_BREAKER_FAILURES: '2', AUTH_BREAKER_COOLDOWN_MS: '60000' },
+        database: 'postgres', auth: 'dot', env: { AUTH_TIMEOUT_MS: '1500', AUTH_BREAKER_FAILURES: '2', AUTH_BREAKER_FIRST_COOLDOWN_MS: '60000', AUTH_BREAKER_COOLDOWN_MS: '60000' },
       });
       api = new ApiClient(server.url);
     });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { withCircuitBreaker, type CircuitBreakerSettings } from '../../src/adapters/auth/circuit-breaker.js';
 import { withIntrospectionCache } from '../../src/adapters/auth/introspection-cache.js';
+import { toProblem } from '../../src/adapters/http/answers/problem.js';
 import type { Introspection, TokenPair } from '../../src/domain/account.js';
 import { AuthServerBadAnswer, AuthServerUnavailable, InvalidGrant } from '../../src/domain/errors.js';
 import type { AuthServer } from '../../src/ports/auth-server.js';
@@ -37,7 +38,7 @@ describe('circuit breaker around the auth server', () => {
   let inner: SteerableAuthServer;
   let nowMs: number;
   const make = (settings: Partial<CircuitBreakerSettings> = {}) =>
-    withCircuitBreaker(inner, { failures: 3, cooldownMs: 5000, now: () => nowMs, ...settings });
+    withCircuitBreaker(inner, { failures: 3, firstCooldownMs: 250, maxCooldownMs: 1000, now: () => nowMs, ...settings });
   const failTimes = async (breaker: AuthServer, n: number) => {
     for (let i = 0; i < n; i++) expect(await rejectionOf(breaker.introspect('t'))).to.be.instanceOf(AuthServerUnavailable);
   };
@@ -78,11 +79,11 @@ describe('circuit breaker around the auth server', () => {
     expect(inner.calls).to.equal(10);
   });
 
-  it('lets exactly one probe through after the cooldown, and closes when it succeeds', async () => {
+  it('lets exactly one probe through after the first cooldown, and closes when it succeeds', async () => {
     const breaker = make();
     inner.down = true;
     await failTimes(breaker, 3);
-    nowMs += 4999;
+    nowMs += 249;
     await failTimes(breaker, 1);
     expect(inner.calls).to.equal(3);
     nowMs += 1;
@@ -92,6 +93,7 @@ describe('circuit breaker around the auth server', () => {
     const probe = breaker.introspect('t');
     await failTimes(breaker, 5); // while the probe is out, the others still fail fast
     expect(inner.calls).to.equal(4);
+    expect(breaker.state()).to.equal('half-open');
     inner.letGo();
     expect((await probe).active).to.equal(true);
     expect(breaker.state()).to.equal('closed');
@@ -99,17 +101,67 @@ describe('circuit breaker around the auth server', () => {
     expect(inner.calls).to.equal(5);
   });
 
-  it('opens again for a whole cooldown when the probe fails', async () => {
+  it('doubles the cooldown after each failed probe, up to the longest', async () => {
     const breaker = make();
     inner.down = true;
     await failTimes(breaker, 3);
-    nowMs += 5000;
+    const probedAfter: number[] = [];
+    for (let probes = 0; probes < 5; probes++) {
+      let waited = 0;
+      const callsBefore = inner.calls;
+      while (inner.calls === callsBefore) { nowMs += 50; waited += 50; await failTimes(breaker, 1); }
+      probedAfter.push(waited);
+    }
+    expect(probedAfter).to.deep.equal([250, 500, 1000, 1000, 1000]);
+  });
+
+  it('starts again from the first cooldown once a probe succeeds', async () => {
+    const breaker = make();
+    inner.down = true;
+    await failTimes(breaker, 3);
+    for (const cooldown of [250, 500, 1000]) { nowMs += cooldown; await failTimes(breaker, 1); } // three failed probes
+    nowMs += 1000;
+    inner.down = false;
+    await breaker.introspect('t');
+    expect(breaker.state()).to.equal('closed');
+    inner.down = true;
+    await failTimes(breaker, 3);
+    const calls = inner.calls;
+    nowMs += 249;
     await failTimes(breaker, 1);
-    expect(inner.calls).to.equal(4);
-    expect(breaker.state()).to.equal('open');
-    nowMs += 4999;
+    expect(inner.calls).to.equal(calls);
+    nowMs += 1;
     await failTimes(breaker, 1);
-    expect(inner.calls).to.equal(4);
+    expect(inner.calls).to.equal(calls + 1); // probed after 250 ms again, not 1000
+  });
+
+  it('does not let calls sent before it opened, or failing pings, delay the next probe', async () => {
+    const breaker = make();
+    inner.hold = true;
+    inner.down = true;
+    const straggler = rejectionOf(breaker.introspect('sent while closed'));
+    inner.hold = false;
+    await failTimes(breaker, 3); // these open it
+    nowMs += 200;
+    inner.letGo();
+    expect(await straggler).to.be.instanceOf(AuthServerUnavailable);
+    expect(await rejectionOf(breaker.ping())).to.be.instanceOf(AuthServerUnavailable);
+    nowMs += 50;
+    expect(breaker.state()).to.equal('half-open'); // still 250 ms after opening, not after the straggler
+  });
+
+  it('refuses with Retry-After set to the seconds until the next probe, not the generic 5', async () => {
+    const breaker = make({ firstCooldownMs: 250, maxCooldownMs: 4000 });
+    inner.down = true;
+    await failTimes(breaker, 2);
+    expect(toProblem(await rejectionOf(breaker.introspect('t'))).headers['Retry-After']).to.equal('1'); // the one that opens it
+    nowMs += 100;
+    const fast = await rejectionOf(breaker.introspect('t'));
+    expect((fast as Error).message).to.contain('150 ms');
+    expect(toProblem(fast).headers['Retry-After']).to.equal('1');
+    for (const cooldown of [150, 500, 1000]) { nowMs += cooldown; await failTimes(breaker, 1); } // failed probes: next in 2000 ms
+    expect(toProblem(await rejectionOf(breaker.introspect('t'))).headers['Retry-After']).to.equal('2');
+    expect(toProblem(new AuthServerUnavailable()).headers['Retry-After']).to.equal('5');
   });
 
   it('lets readiness pings through while open, and a ready server closes it', async () => {

@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ProofReplayStore } from '../../ports/proof-replay-store.js';
 import { guarded } from './db-errors.js';
 import type { Database } from './schema.js';
 
 /**
  * DPoP jtis in PostgreSQL: the primary key makes the first use atomic across instances (`insert …
- * on conflict do nothing` returns a row to exactly one of them). Rows are only needed for the iat
+ * on conflict` returns a row to exactly one of them). Rows are only needed for the iat
  * window; expired ones are swept now and then, not on every proof.
  */
 export class KyselyProofReplayStore implements ProofReplayStore {
@@ -16,8 +16,11 @@ export class KyselyProofReplayStore implements ProofReplayStore {
   firstUse(key: string, expiresAt: Date): Promise<boolean> {
     this.sweepNowAndThen();
     return guarded(async () => {
+      // A row past its expiry is a key no longer remembered (as Redis forgets it), swept or not yet:
+      // taken over in the same statement, so a concurrent use of it still sees one winner.
       const inserted = await this.db.insertInto('dpop_proof_jtis').values({ key, expires_at: expiresAt })
-        .onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+        .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }).where('dpop_proof_jtis.expires_at', '<=', sql<Date>`now()`))
+        .returning('key').executeTakeFirst();
       return inserted !== undefined;
     });
   }

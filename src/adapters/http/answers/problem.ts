@@ -1,4 +1,4 @@
-import { DomainError, InsufficientScope, InvalidInput, UseDpopNonce, type ErrorCode, type FieldError } from '../../../domain/errors.js';
+import { AuthServerUnavailable, DomainError, InsufficientScope, InvalidInput, UseDpopNonce, type ErrorCode, type FieldError } from '../../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 
@@ -52,7 +52,7 @@ export function problem(
   const body: Record<string, unknown> = { type: `/problems/${code}`, title, status, detail };
   if (extra.errors) body.errors = extra.errors;
   const headers = { ...extra.headers };
-  if (status === 503) headers['Retry-After'] = RETRY_AFTER_SECONDS;
+  if (status === 503) headers['Retry-After'] ??= RETRY_AFTER_SECONDS;
   return { status, type: 'application/problem+json', headers, body };
 }
 
@@ -73,7 +73,7 @@ export function toProblem(err: unknown, at?: RenderContext): Rendered {
       const { listed, detail } = listedErrors(e.errors, e.message);
       return problem(STATUS[e.code], e.code, TITLE[e.code], detail, { errors: listed });
     }
-    return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, { headers: authenticateHeader(e, at) });
+    return problem(STATUS[e.code], e.code, TITLE[e.code], e.message, { headers: { ...authenticateHeader(e, at), ...retryAfter(e) } });
   }
   if (err instanceof HttpProblem) {
     return problem(err.status, err.code, err.title, err.message, err.options.headers ? { headers: err.options.headers } : {});
@@ -86,6 +86,11 @@ export function toProblem(err: unknown, at?: RenderContext): Rendered {
       : problem(http.status, 'http_error', 'Client error', http.expose ? http.message : 'the request cannot be served as sent');
   }
   return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
+}
+
+/** A 503 that knows better than the default says when to come back. */
+function retryAfter(e: DomainError): Record<string, string> {
+  return e instanceof AuthServerUnavailable && e.retryAfterSeconds !== undefined ? { 'Retry-After': String(e.retryAfterSeconds) } : {};
 }
 
 /** At most this many field errors are listed: an error answer stays about the size of a normal one, whatever was sent. */
