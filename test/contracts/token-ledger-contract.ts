@@ -115,6 +115,21 @@ export function tokenLedgerContract(adapter: string, open: () => Promise<TokenLe
       expect(await published()).to.deep.equal([]);
     });
 
+    it('retires the pair of an access token, or of a refresh token, on every instance, naming its access token; nothing for an unknown hash', async () => {
+      const [a, b] = h.ledgers;
+      const byAccess = aPair();
+      const byRefresh = aPair();
+      await a.issued(byAccess, 'alice');
+      await a.issued(byRefresh, 'alice');
+      expect(await b.retire(byAccess.tokenHash)).to.equal(byAccess.tokenHash);
+      expect(await b.retire(byRefresh.refreshHash)).to.equal(byRefresh.tokenHash);
+      for (const pair of [byAccess, byRefresh]) {
+        expect(await a.find(pair.tokenHash)).to.deep.equal({ subject: 'alice', retired: true });
+        expect(await a.refreshRetired(pair.refreshHash)).to.equal(true);
+      }
+      expect(await b.retire('never-seen')).to.equal(undefined);
+    });
+
     it('records a pair once: issuing it again changes nothing', async () => {
       const [a, b] = h.ledgers;
       const pair = aPair();

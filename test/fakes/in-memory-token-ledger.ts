@@ -35,6 +35,12 @@ export class InMemoryTokenLedger implements TokenLedger {
     if (old) await this.channel.publish([{ tokenHash: old[0] }]);
   }
 
+  async retire(hash: string): Promise<string | undefined> {
+    const entry = this.byToken.has(hash) ? [hash, this.byToken.get(hash)!] as const : this.byRefresh(hash);
+    if (entry) entry[1].retired = true;
+    return entry?.[0];
+  }
+
   async retireSubject(subject: string): Promise<void> {
     for (const seen of this.byToken.values()) if (seen.subject === subject) seen.retired = true;
     await this.channel.publish([{ subject }]);
