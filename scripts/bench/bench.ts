@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--perf dir] [--node-args '--trace-gc …'] [--keep-logs] [--no-build]`:
+// `npm run bench [-- --quick] [--json file] [--only name] [--profile dir] [--perf dir] [--node-args '--trace-gc …'] [--tracing] [--keep-logs] [--no-build]`:
 // Gatehouse against a bare node:http + pg baseline in one run, loopback only. See docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { haveWrk, load, median, rssMb, type LoadSpec, type Sample } from './load
 import { printTable, type Row } from './report.js';
 import { countIntrospections } from './introspections.js';
 import { startPerf } from './perf.js';
+import { startOtlpSink } from './otlp-sink.js';
 import { startBaseline, startGatehouseProcess, type Child } from './servers.js';
 
 const args = process.argv.slice(2);
@@ -36,9 +37,13 @@ async function main(): Promise<void> {
     cleanups.push(db.drop);
     const dot = await startDotPeer({ accessLog: true });
     cleanups.push(() => dot.stop());
+    // --tracing: Gatehouse exports every span (100 % sampling, the SDK's default) to a sink here.
+    const sink = args.includes('--tracing') ? await startOtlpSink() : undefined;
+    if (sink) cleanups.push(() => sink.close());
     const env = {
       DATABASE_URL: db.url, AUTH_ADAPTER: 'dot', AUTH_SERVER_URL: dot.url, AUTH_CLIENT_ID: dot.clientId, AUTH_CLIENT_SECRET: dot.clientSecret,
       RATE_LIMIT_ENABLED: 'false', // the token scenario signs one account in thousands of times a second on purpose
+      ...(sink ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url } : {}),
     };
     const gatehouseLog = join(scratch, 'gatehouse.log');
     const nodeArgs = [
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
     });
 
     printTable(rows, { quick, seconds: SECONDS, rounds: ROUNDS });
+    if (sink) console.log(`tracing on: Gatehouse sent ${(sink.bytes() / 1e6).toFixed(1)} MB of OTLP to the sink`);
     if (profileDir || perfDir || option('--node-args')) {
       const count = (url: string) => served.get(url) ?? 0;
       console.log(`\nrequests served under load, warm-up included: Gatehouse ${count(profiledUrl)}, baseline ${count(baseline.url)}`
