@@ -7,6 +7,8 @@ import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehous
 import { CHECKED_HTTP as HTTP, rejectionOrResponse, sleep } from '../support/oauth-libraries.js';
 import { postgresAvailable } from '../support/postgres.js';
 
+const basicAuthorization = ({ clientId, clientSecret }: DotPeer) => `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+
 /**
  * oauth4webapi, unmodified, in front of Django OAuth Toolkit 1.7, two Gatehouse instances on one
  * PostgreSQL. DOT 1.7 serves no RFC 8414 metadata, so discovery stops at the resource metadata and
@@ -52,7 +54,7 @@ describe('standard OAuth clients in front of Django OAuth Toolkit 1.7 (two insta
   const activeAtDot = async (token: string) => {
     const res = await fetch(`${dot.url}/o/introspect/`, {
       method: 'POST', body: new URLSearchParams({ token }),
-      headers: { Authorization: `Basic ${Buffer.from(`${dot.clientId}:${dot.clientSecret}`).toString('base64')}` },
+      headers: { Authorization: basicAuthorization(dot) },
     });
     return ((await res.json()) as { active: boolean }).active;
   };
@@ -95,6 +97,10 @@ describe('standard OAuth clients in front of Django OAuth Toolkit 1.7 (two insta
     const refresh = await rejectionOrResponse(async () => oauth.processRefreshTokenResponse(as, gatehouseClient,
       await oauth.refreshTokenGrantRequest(as, gatehouseClient, none, signedIn.refresh_token!, HTTP)));
     expect((refresh as oauth.ResponseBodyError).error).to.equal('invalid_grant');
+    const atDot = await fetch(`${dot.url}/o/token/`, { method: 'POST', headers: { Authorization: basicAuthorization(dot) },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: signedIn.refresh_token! }) });
+    expect(atDot.status).to.equal(500); // DOT 1.7's own answer, an HTML page: AccessToken.DoesNotExist
+    expect(atDot.headers.get('content-type')).to.match(/html/);
   });
 
   it('revokes a refresh token: DOT 1.7 deletes its access token too, and both instances refuse that at once', async () => {
