@@ -3,25 +3,9 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
-import { assertMatchesContract } from '../support/contract.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
+import { CHECKED_HTTP as HTTP, contractFetch, rejectionOrResponse, sleep } from '../support/oauth-libraries.js';
 import { postgresAvailable } from '../support/postgres.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** fetch, with every answer checked against openapi.yaml as the HTTP suites check theirs. */
-const contractFetch = async (url: string, options: { method: string; body?: unknown; headers: Record<string, string> }): Promise<Response> => {
-  const res = await fetch(url, options as RequestInit);
-  const text = await res.clone().text();
-  const contentType = res.headers.get('content-type') ?? '';
-  const { pathname, search } = new URL(url);
-  assertMatchesContract({ method: options.method ?? 'GET', path: pathname + search, status: res.status, headers: res.headers,
-    body: text && /json/.test(contentType) ? JSON.parse(text) : text || undefined, contentType });
-  return res;
-};
-
-/** What the libraries are told: plain http on loopback, and the checking fetch. */
-const HTTP = { [oauth.allowInsecureRequests]: true, [oauth.customFetch]: contractFetch } as const;
 
 /** A call that builds its own request, again once when the server asks for a DPoP nonce (the handle has kept it). */
 let nonceRetries = 0;
@@ -121,7 +105,3 @@ describe('standard OAuth clients, from the resource URL alone (embedded auth ser
   });
 });
 
-/** The error a call throws, or its answer when it does not. */
-async function rejectionOrResponse(call: () => Promise<unknown>): Promise<unknown> {
-  try { return await call(); } catch (err) { return err; }
-}

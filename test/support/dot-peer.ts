@@ -23,6 +23,8 @@ export interface DotPeer {
   /** `POST /o/introspect/` lines in the access log since the start or the last `resetCounts()`. */
   introspectionCalls(): number;
   resetCounts(): void;
+  /** Every request the peer answered since it started, `"METHOD /path" STATUS traceparent=…`, from its request log. */
+  requests(): string[];
 }
 
 export interface DotPeerOptions {
@@ -101,11 +103,11 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
 
   // Counted from the peer's request log, written before each answer leaves: gunicorn's access log
   // comes after the answer, so a count taken as soon as a request returns could miss its line.
-  const countIntrospections = (): number => {
-    if (!accessLog) throw new Error('introspectionCalls() needs startDotPeer({ accessLog: true })');
-    if (!existsSync(requestLog)) return 0;
-    return readFileSync(requestLog, 'utf8').split('\n').filter((line) => line.startsWith('"POST /o/introspect/')).length;
+  const requests = (): string[] => {
+    if (!accessLog) throw new Error('the request log needs startDotPeer({ accessLog: true })');
+    return existsSync(requestLog) ? readFileSync(requestLog, 'utf8').split('\n').filter(Boolean) : [];
   };
+  const countIntrospections = (): number => requests().filter((line) => line.startsWith('"POST /o/introspect/')).length;
   const stopChild = async () => {
     if (child) await terminate(child);
     child = undefined;
@@ -120,6 +122,7 @@ export async function startDotPeer(options: DotPeerOptions = {}): Promise<DotPee
     },
     introspectionCalls: () => countIntrospections() - baseline,
     resetCounts() { baseline = countIntrospections(); },
+    requests,
   };
 }
 

@@ -29,6 +29,8 @@ export interface OidcPeer {
   token(fields: { email: string; password: string; scope?: string; resource?: string; ttl?: number; dpop?: string }): Promise<{ access_token: string; refresh_token: string; token_type: string }>;
   /** RFC 7009 at the peer, behind Gatehouse's back. */
   revoke(token: string): Promise<void>;
+  /** RFC 7662 at the peer: whether it still takes the token (an access or a refresh token). */
+  active(token: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export interface OidcPeerOptions {
   /** `opaque` for introspection (oidc-provider refuses to introspect its JWTs), `jwt` for RFC 9068. */
   format: 'opaque' | 'jwt';
   accessTokenTtlSeconds?: number;
+  /** RFC 7009 revocation (default true); false: its metadata has no `revocation_endpoint`, as some servers'. */
+  revocation?: boolean;
 }
 
 const SCOPES = 'read write';
@@ -54,7 +58,7 @@ async function validateDpop(ctx: KoaContextWithOIDC, tokenEndpoint: string): Pro
   return { thumbprint: await calculateJwkThumbprint(protectedHeader.jwk!, 'sha256') };
 }
 
-export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: OidcPeerOptions): Promise<OidcPeer> {
+export async function startOidcPeer({ format, accessTokenTtlSeconds = 600, revocation = true }: OidcPeerOptions): Promise<OidcPeer> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -83,7 +87,7 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true, allowedPolicy: () => true }, // only confidential clients exist here
-      revocation: { enabled: true },
+      revocation: { enabled: revocation },
       clientCredentials: { enabled: true },
       dPoP: { enabled: true }, // RFC 9449: a proof at /token gets a token bound to its key (cnf.jkt)
       resourceIndicators: {
@@ -165,6 +169,7 @@ export async function startOidcPeer({ format, accessTokenTtlSeconds = 600 }: Oid
       return { access_token: body.access_token!, refresh_token: body.refresh_token!, token_type: body.token_type! };
     },
     async revoke(token) { await post('/token/revocation', { token }); },
+    async active(token) { return (await post('/token/introspection', { token })).active as unknown as boolean; },
     stop: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }),
   };
 }
