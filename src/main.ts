@@ -9,6 +9,7 @@ import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { pingAtStart } from './adapters/auth/ping-at-start.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
+import { KyselyEmbeddedAccounts } from './adapters/db/kysely-embedded-accounts.js';
 import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
 import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
 import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
@@ -186,11 +187,11 @@ interface ChosenAuthServer {
 }
 
 /** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
-function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], log: Logger, traced?: typeof nodeFetch): ChosenAuthServer {
+function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof KyselyEmbeddedAccounts>[0], log: Logger, traced?: typeof nodeFetch): ChosenAuthServer {
   const fetch = traced ? { fetch: traced } : {}; // with tracing on: a span and `traceparent` on every call out
   switch (auth.adapter) {
     case 'embedded':
-      return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
+      return { server: new EmbeddedAuthServer(new KyselyEmbeddedAccounts(db), { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
     case 'dot':
       return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs, ...fetch }), remote: true, cacheable: true,
         // DOT matched the username exactly against the email sent, and introspection names the username.

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { DotAuthServer } from '../adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from '../adapters/auth/embedded-auth-server.js';
+import { KyselyEmbeddedAccounts } from '../adapters/db/kysely-embedded-accounts.js';
 import { KyselyUserRepository } from '../adapters/db/kysely-user-repository.js';
 import { PostgresRetirementChannel } from '../adapters/db/postgres-retirement-channel.js';
 import type { AuthSettings } from '../auth-settings.js';
@@ -64,10 +65,10 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
 }
 
-function accountSource(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], password: string | undefined): AccountSource {
+function accountSource(auth: AuthSettings, db: ConstructorParameters<typeof KyselyEmbeddedAccounts>[0], password: string | undefined): AccountSource {
   switch (auth.adapter) {
     case 'embedded':
-      return { holdsAccounts: true, password: password!, authServer: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost }) };
+      return { holdsAccounts: true, password: password!, authServer: new EmbeddedAuthServer(new KyselyEmbeddedAccounts(db), { passwordHashCost: auth.passwordHashCost }) };
     case 'dot':
       return { holdsAccounts: true, password: password!, authServer: new DotAuthServer({
         baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs,
