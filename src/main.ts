@@ -3,21 +3,11 @@ import { once } from 'node:events';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import nodeFetch from 'node-fetch';
 import { pino, type Logger } from 'pino';
-import { withCircuitBreaker } from './adapters/auth/circuit-breaker.js';
 import { pingAtStart } from './adapters/auth/ping-at-start.js';
-import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
-import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
-import { withInstrumentation } from './adapters/auth/instrumented-auth-server.js';
-import { withIntrospectionCache } from './adapters/auth/introspection-cache.js';
-import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
-import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
 import { KyselyIdempotencyStore } from './adapters/db/kysely-idempotency-store.js';
 import { KyselyItemRepository } from './adapters/db/kysely-item-repository.js';
-import { KyselyTokenLedger } from './adapters/db/kysely-token-ledger.js';
 import { PostgresRetirementChannel } from './adapters/db/postgres-retirement-channel.js';
-import { withTokenLedger } from './adapters/auth/token-ledger.js';
 import { KyselyProofReplayStore } from './adapters/db/kysely-proof-replay-store.js';
 import { sharedSecret } from './adapters/db/shared-secret.js';
 import { RedisProofReplayStore } from './adapters/redis/redis-proof-replay-store.js';
@@ -38,15 +28,12 @@ import { runClusterPrimary } from './adapters/cluster/primary.js';
 import { withTraceIds } from './adapters/tracing/log-trace-ids.js';
 import { serverSpans } from './adapters/tracing/server-spans.js';
 import { startTracing } from './adapters/tracing/start-tracing.js';
-import { introspectionAnswer, withTracing } from './adapters/tracing/traced-auth-server.js';
-import { tracedFetch } from './adapters/tracing/traced-fetch.js';
 import { tracedClient } from './adapters/tracing/traced-pg-client.js';
-import type { AuthSettings } from './auth-settings.js';
+import { buildAuthServer } from './auth-stack.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { Credentials } from './domain/account.js';
 import { withDotEnv, type DotEnv } from './dot-env.js';
 import { explainAlreadyRunning, explainListenFailure, recordRunning } from './running-instance.js';
-import type { AuthServer, Deps } from './ports/index.js';
+import type { Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
   url: string;
@@ -68,31 +55,24 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
     log: (msg) => logger.debug({ component: 'database' }, msg),
     ...(tracing ? { decorateClient: tracedClient } : {}),
   }).catch(async (err) => { throw await explainAlreadyRunning(err, config.dataDir); });
-  let forgetRunning: (() => Promise<void>) | undefined;
-  let limiters: ReturnType<typeof createLimiters> | undefined;
-  let retirements: PostgresRetirementChannel | undefined;
+  // Released in this order on close, and if the start fails part-way; what opens last is pushed last.
+  const opened: (() => unknown)[] = [() => database.close()];
+  const release = async () => { for (const close of [...opened].reverse()) await close(); };
   let server: Server | undefined;
   let metricsServer: Server | undefined;
-  // DPoP jtis where every instance sees them: Redis when REDIS_URL is set, else PostgreSQL.
-  const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
   try {
+    // DPoP jtis where every instance sees them: Redis when REDIS_URL is set, else PostgreSQL.
+    const redisReplays = config.redisUrl ? new RedisProofReplayStore(config.redisUrl) : undefined;
+    if (redisReplays) opened.push(() => redisReplays.close());
     const metrics = config.metricsEnabled ? createMetrics({ clusterWorker: cluster.isWorker }) : undefined;
-    const chosen = chooseAuthServer(config.auth, database.db, logger, tracing ? tracedFetch(nodeFetch) : undefined);
-    const timed = metrics ? withInstrumentation(chosen.server, metrics.observeAuthCall) : chosen.server; // times only calls that go out
-    // Under the cache, so warm tokens keep working while the breaker fails fast; `breaker.state()` is for metrics.
-    const breaker = chosen.remote ? withCircuitBreaker(timed, config.breaker) : undefined;
     // What one instance retires (tokens, a user's flags) every instance's caches forget: LISTEN/NOTIFY on the shared database.
-    const channel = retirements = new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: logger });
+    const channel = new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: logger });
+    opened.push(() => channel.close());
     await channel.start();
-    // A remote server's tokens seen, issued and retired, shared by the instances (embedded: its own tables say it all).
-    const ledgered = chosen.remote && chosen.cacheable ? withTokenLedger(breaker ?? timed, new KyselyTokenLedger(database.db), {
-      ...(chosen.keepsTokensOnPasswordChange ? { retireOnPasswordChange: chosen.keepsTokensOnPasswordChange } : {}), channel, log: logger,
-    }) : breaker ?? timed;
-    const cache = chosen.cacheable ? withIntrospectionCache(ledgered, {
-      ttlSeconds: config.cache.ttlSeconds, negativeTtlSeconds: 5, maxEntries: config.cache.maxEntries, retirements: channel,
-      ...(tracing ? { observe: introspectionAnswer } : {}),
-    }) : undefined;
-    const authServer = tracing ? withTracing(cache ?? breaker ?? timed) : cache ?? breaker ?? timed;
+    const { authServer, adapter, breaker, cache } = buildAuthServer(config, {
+      db: database.db, channel, log: logger, traced: tracing !== undefined,
+      ...(metrics ? { observeAuthCall: metrics.observeAuthCall } : {}),
+    });
     const deps: Deps = {
       authServer,
       users: new KyselyUserRepository(database.db, { retirements: channel }),
@@ -104,7 +84,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       pool: database.poolStats, ...(breaker ? { breaker: () => breaker.state() } : {}),
       ...(cache ? { cache: () => cache.stats() } : {}),
     });
-    limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
+    const limiters = config.rateLimit.enabled ? createLimiters({ ...config.rateLimit, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }, logger) : undefined;
+    if (limiters) opened.push(() => limiters.close());
     // Listening first: with PORT=0 the default PUBLIC_URL needs the port the system chose. No
     // request is read before `handle` is set below, in this same turn of the event loop.
     let handle: RequestListener = () => { throw new Error('a request arrived before the app was built'); };
@@ -129,8 +110,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       ...(tracing ? { traceRequests: serverSpans() } : {}),
     });
     handle = app.callback();
-    if (database.mode === 'embedded') forgetRunning = await recordRunning(config.dataDir, { url, publicUrl });
-    if (config.auth.adapter !== 'embedded') pingAtStart(chosen.server, config.auth.url, logger);
+    if (database.mode === 'embedded') opened.push(await recordRunning(config.dataDir, { url, publicUrl }));
+    if (config.auth.adapter !== 'embedded') pingAtStart(adapter, config.auth.url, logger);
     // After `handle`: a request on the public port may arrive while this one starts listening.
     const scrapes = metrics && config.metricsListener ? metricsServer = await listenForScrapes(metrics, config.metricsListener, logger) : undefined;
     const metricsUrl = scrapes ? `${hostUrl(config.metricsListener!.host, portOf(scrapes.address()))}/metrics` : undefined;
@@ -140,22 +121,14 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
       ...(metricsUrl ? { metricsUrl } : {}),
       async close() {
         await Promise.all([closeGracefully(listening), scrapes && closeGracefully(scrapes)]);
-        await forgetRunning?.();
-        await limiters?.close();
-        redisReplays?.close();
-        await retirements?.close();
-        await database.close();
+        await release();
         await tracing?.flush();
       },
     };
   } catch (err) {
     server?.close();
     metricsServer?.close();
-    await forgetRunning?.();
-    await limiters?.close();
-    redisReplays?.close();
-    await retirements?.close();
-    await database.close();
+    await release();
     throw err;
   }
 }
@@ -173,41 +146,6 @@ function hostUrl(host: string, port: number): string {
 /** `http://HOST:PORT`; a wildcard HOST listens everywhere but names no address a client can use. */
 function defaultPublicUrl(host: string, port: number): string {
   return hostUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
-}
-
-interface ChosenAuthServer {
-  server: AuthServer;
-  /** Reached over the network: worth a circuit breaker. */
-  remote: boolean;
-  /** Asked about each token: worth the introspection cache. A JWT is checked locally in microseconds, so caching it would only delay revocation-like changes for nothing. */
-  cacheable: boolean;
-  /** Its tokens outlive a password change (DOT 1.7): Gatehouse retires the ones it has seen itself, knowing whose a password grant's are. */
-  keepsTokensOnPasswordChange?: { subjectOf(credentials: Credentials): string };
-}
-
-/** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
-function chooseAuthServer(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], log: Logger, traced?: typeof nodeFetch): ChosenAuthServer {
-  const fetch = traced ? { fetch: traced } : {}; // with tracing on: a span and `traceparent` on every call out
-  switch (auth.adapter) {
-    case 'embedded':
-      return { server: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };
-    case 'dot':
-      return { server: new DotAuthServer({ baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs, ...fetch }), remote: true, cacheable: true,
-        // DOT matched the username exactly against the email sent, and introspection names the username.
-        keepsTokensOnPasswordChange: { subjectOf: (credentials) => credentials.email } };
-    case 'oauth2':
-      return { server: new OAuth2AuthServer({ serverUrl: auth.url, client: auth.client, timeoutMs: auth.timeoutMs, ...(auth.audience ? { audience: auth.audience } : {}), ...fetch }), remote: true, cacheable: true };
-    case 'jwt': {
-      const { url, audience, clockSkewSeconds, timeoutMs, jwksUrl, client } = auth;
-      return { server: new JwtAuthServer({ serverUrl: url, audience, clockSkewSeconds, timeoutMs, ...(jwksUrl ? { jwksUrl } : {}), ...(client ? { client } : {}), ...fetch }), remote: true, cacheable: false };
-    }
-    default:
-      return unknownAdapter(auth);
-  }
-}
-
-function unknownAdapter(auth: never): never {
-  throw new Error(`no adapter for ${JSON.stringify(auth)}`);
 }
 
 /**

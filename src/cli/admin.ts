@@ -1,17 +1,16 @@
 // `npm run admin -- <command>`: the operator's command line for staff administration (see USAGE).
 import { pathToFileURL } from 'node:url';
-import { pino } from 'pino';
-import { DotAuthServer } from '../adapters/auth/dot-auth-server.js';
-import { EmbeddedAuthServer } from '../adapters/auth/embedded-auth-server.js';
+import { pino, type Logger } from 'pino';
 import { KyselyUserRepository } from '../adapters/db/kysely-user-repository.js';
 import { PostgresRetirementChannel } from '../adapters/db/postgres-retirement-channel.js';
-import type { AuthSettings } from '../auth-settings.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { buildAuthServer, holdsAccounts } from '../auth-stack.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { withDotEnv } from '../dot-env.js';
+import type { RetirementChannel } from '../ports/index.js';
 import { AdminFailure, Interrupted, UsageError } from './admin-failure.js';
 import { parseAdminArgs, USAGE } from './admin-args.js';
 import { assertSignUpEmail, changeFlags, createSuperuser, type AccountSource, type Outcome } from './admin-commands.js';
-import { openAdminDatabase } from './admin-database.js';
+import { openAdminDatabase, type AdminDatabase } from './admin-database.js';
 import { adminPassword } from './admin-password.js';
 import { describeFailure } from './describe-failure.js';
 
@@ -34,10 +33,10 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
     const settings = withDotEnv(env).env; // the server's settings, .env included
     const config = loadConfig(settings);
     const diagnostics = pino({ level: config.logLevel }, io.stderr).child({ component: 'admin' });
-    const holdsAccounts = config.auth.adapter === 'embedded' || config.auth.adapter === 'dot';
+    const signsUp = holdsAccounts(config.auth);
     // Checked and asked before anything starts: a refusal is instant, and the prompt does not wait on PostgreSQL.
-    if (command.name === 'create-superuser' && holdsAccounts) assertSignUpEmail(command.email);
-    const password = command.name === 'create-superuser' && holdsAccounts ? await adminPassword(settings, io.stdin, io.stderr) : undefined;
+    if (command.name === 'create-superuser' && signsUp) assertSignUpEmail(command.email);
+    const password = command.name === 'create-superuser' && signsUp ? await adminPassword(settings, io.stdin, io.stderr) : undefined;
     const database = await openAdminDatabase(config, (msg) => diagnostics.debug(msg));
     diagnostics.debug(`reached ${database.reached}`);
     try {
@@ -47,7 +46,7 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
         retirements: new PostgresRetirementChannel({ connectionString: database.url, db: database.db, log: diagnostics }),
       };
       const outcome: Outcome = command.name === 'create-superuser'
-        ? await createSuperuser(deps, accountSource(config.auth, database.db, password), command.email)
+        ? await createSuperuser(deps, accountSource(config, { ...deps, db: database.db, log: diagnostics }, password), command.email)
         : await changeFlags(deps, command.name, command.email);
       pino({}, io.stdout).info({ component: 'admin', audit: outcome.audit }, 'admin change'); // pid and hostname, like the server's lines
       io.stdout.write(`${outcome.line}\n`);
@@ -64,24 +63,11 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
 }
 
-function accountSource(auth: AuthSettings, db: ConstructorParameters<typeof EmbeddedAuthServer>[0], password: string | undefined): AccountSource {
-  switch (auth.adapter) {
-    case 'embedded':
-      return { holdsAccounts: true, password: password!, authServer: new EmbeddedAuthServer(db, { passwordHashCost: auth.passwordHashCost }) };
-    case 'dot':
-      return { holdsAccounts: true, password: password!, authServer: new DotAuthServer({
-        baseUrl: auth.url, clientId: auth.clientId, clientSecret: auth.clientSecret, timeoutMs: auth.timeoutMs,
-      }) };
-    case 'oauth2':
-    case 'jwt':
-      return { holdsAccounts: false, adapter: auth.adapter };
-    default:
-      return unknownAdapter(auth);
-  }
-}
-
-function unknownAdapter(auth: never): never {
-  throw new Error(`no adapter for ${JSON.stringify(auth)}`);
+/** The server's own authorization-server stack, built the same way; an adapter that holds no accounts is only named. */
+function accountSource(config: Config, parts: { db: AdminDatabase['db']; retirements: RetirementChannel; log: Logger }, password: string | undefined): AccountSource {
+  if (!holdsAccounts(config.auth)) return { holdsAccounts: false, adapter: config.auth.adapter };
+  const { authServer } = buildAuthServer(config, { db: parts.db, channel: parts.retirements, log: parts.log });
+  return { holdsAccounts: true, password: password!, authServer };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

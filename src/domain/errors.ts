@@ -107,7 +107,7 @@ export class LastSuperuser extends DomainError {
 
 export class NotFound extends DomainError {
   readonly code = 'not_found';
-  constructor(readonly what: string, readonly id: number | string) { super(`${what} ${id} does not exist`); }
+  constructor(readonly what: string, readonly id: number | string, detail = `${what} ${id} does not exist`) { super(detail); }
 }
 
 export class NameTaken extends DomainError {

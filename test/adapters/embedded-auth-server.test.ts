@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { EmbeddedAuthServer } from '../../src/adapters/auth/embedded-auth-server.js';
+import { KyselyEmbeddedAccounts } from '../../src/adapters/db/kysely-embedded-accounts.js';
 import { openDatabase } from '../../src/adapters/db/open-database.js';
 import { AuthServerUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidScope, InvalidToken, PasswordCheckBusy } from '../../src/domain/errors.js';
 import { authServerContract } from '../contracts/auth-server-contract.js';
@@ -16,9 +17,9 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
   const database = openedFreshPostgres();
 
   authServerContract('embedded', async () => ({
-    server: new EmbeddedAuthServer(database().db, CHEAP),
+    server: new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db), CHEAP),
     close: async () => undefined,
-    expiringServer: async () => ({ server: new EmbeddedAuthServer(database().db, { ...CHEAP, accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
+    expiringServer: async () => ({ server: new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db), { ...CHEAP, accessTokenTtlSeconds: 1 }), expiresWithinMs: 1_500 }),
   }));
 
   describe('beyond the contract', () => {
@@ -28,7 +29,7 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
     const email = () => `extra-${Date.now()}-${n++}@example.com`;
     beforeEach(() => {
       clock = new Date('2026-11-28T12:00:00Z');
-      server = new EmbeddedAuthServer(database().db, { ...CHEAP, accessTokenTtlSeconds: 600, now: () => clock });
+      server = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db), { ...CHEAP, accessTokenTtlSeconds: 600, now: () => clock });
     });
 
     it("refuses weak passwords with Django's exact messages, all at once", async () => {
@@ -143,10 +144,10 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
     it('signs in with a stored N=16384 hash and rewrites it at the default N=2^17; a wrong password rewrites nothing', async function () {
       this.timeout(20_000);
       const address = email();
-      await new EmbeddedAuthServer(database().db, { passwordHashCost: 14 }).signUp({ email: address, password: PASSWORD });
+      await new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db), { passwordHashCost: 14 }).signUp({ email: address, password: PASSWORD });
       const legacy = await storedHash(address);
       expect(legacy).to.match(/^scrypt\$16384\$8\$1\$/);
-      const current = new EmbeddedAuthServer(database().db); // PASSWORD_HASH_COST unset
+      const current = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db)); // PASSWORD_HASH_COST unset
       expect(await rejectionOf(current.issueToken({ email: address, password: 'wrong horse battery', scopes: [] }))).to.be.instanceOf(InvalidGrant);
       expect(await storedHash(address)).to.equal(legacy);
       await current.issueToken({ email: address, password: PASSWORD, scopes: [] });
@@ -157,7 +158,7 @@ describe('EmbeddedAuthServer on the machine PostgreSQL', function () {
     });
 
     it('checks one password at a time per account: a second concurrent attempt waits its turn, a third is refused; other accounts go on', async () => {
-      const slow = new EmbeddedAuthServer(database().db, { passwordHashCost: 15 }); // a hash long enough for the others to arrive during it
+      const slow = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database().db), { passwordHashCost: 15 }); // a hash long enough for the others to arrive during it
       const [victim, bystander] = [email(), email()];
       for (const address of [victim, bystander]) await slow.signUp({ email: address, password: PASSWORD });
       const attempts = await Promise.allSettled([
@@ -180,7 +181,7 @@ describe('EmbeddedAuthServer without its database', () => {
     const fresh = await freshPostgresDatabase();
     const database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
     await fresh.drop(); // drops with FORCE: every pooled connection is terminated
-    const server = new EmbeddedAuthServer(database.db);
+    const server = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database.db));
     try {
       expect(await rejectionOf(server.ping())).to.be.instanceOf(AuthServerUnavailable);
       expect(await rejectionOf(server.introspect('whatever'))).to.be.instanceOf(AuthServerUnavailable);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { EmbeddedAuthServer } from '../../src/adapters/auth/embedded-auth-server.js';
+import { KyselyEmbeddedAccounts } from '../../src/adapters/db/kysely-embedded-accounts.js';
 import type { OpenDatabase } from '../../src/adapters/db/open-database.js';
 import { InvalidGrant } from '../../src/domain/errors.js';
 import type { Retirement } from '../../src/ports/retirement-channel.js';
@@ -34,7 +35,7 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
     logged = [];
     clock = new Date('2026-12-02T12:00:00Z');
     const log = { info: (fields: object, message: string) => logged.push({ level: 'info', fields, message }), warn: (fields: object, message: string) => logged.push({ level: 'warn', fields, message }) };
-    server = new EmbeddedAuthServer(database.db, { passwordHashCost: 12, now: () => clock, log });
+    server = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database.db), { passwordHashCost: 12, now: () => clock, log });
   });
   const later = (ms: number) => { clock = new Date(clock.getTime() + ms); };
   /** NOTIFY is delivered after the commit, on another connection: give it a moment. */
@@ -80,7 +81,7 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
   });
 
   it('gives two concurrent refreshes with one token one pair and one InvalidGrant, and keeps the family', async () => {
-    const real = new EmbeddedAuthServer(database.db, { passwordHashCost: 12, log: { info: () => undefined, warn: (f, m) => logged.push({ level: 'warn', fields: f, message: m }) } });
+    const real = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database.db), { passwordHashCost: 12, log: { info: () => undefined, warn: (f, m) => logged.push({ level: 'warn', fields: f, message: m }) } });
     for (let round = 0; round < 20; round++) {
       const email = `race-${n++}-${Date.now()}@example.com`;
       await real.signUp({ email, password: PASSWORD });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { HashedPair, TokenLedger } from '../../src/adapters/auth/token-ledger.js';
+import type { HashedPair, TokenLedger } from '../../src/ports/token-ledger.js';
 import type { Retirement, RetirementChannel } from '../../src/ports/retirement-channel.js';
 import { Recorder } from '../support/retirement-recorder.js';
 

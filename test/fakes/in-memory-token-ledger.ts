@@ -1,4 +1,4 @@
-import type { HashedPair, TokenLedger } from '../../src/adapters/auth/token-ledger.js';
+import type { HashedPair, TokenLedger } from '../../src/ports/token-ledger.js';
 import type { RetirementChannel } from '../../src/ports/retirement-channel.js';
 
 interface Seen { refreshHash: string | undefined; subject: string | null; retired: boolean }

@@ -48,7 +48,7 @@ describe('how errors are logged, by who caused them', function () {
     for (const err of [new AuthServerUnavailable(), new DatabaseUnavailable()]) {
       expect((await linesFor(err)).map((l) => [l.level, l.msg]), err.name).to.deep.equal([[40, 'dependency failure']]);
     }
-    expect(await linesFor(new HttpProblem(501, 'not_implemented', 'Not implemented', 'PROPFIND is not supported'))).to.deep.equal([]);
+    expect(await linesFor(new HttpProblem('not_implemented', 'PROPFIND is not supported'))).to.deep.equal([]);
     expect(await linesFor(new NotSupported('this authorization server does not offer sign-up'))).to.deep.equal([]);
     expect((await linesFor(new PasswordCheckBusy())).map((l) => [l.level, l.msg])).to.deep.equal([[40, 'server busy']]);
   });

@@ -23,7 +23,7 @@ export async function expectTagged(page: Page, tag: string, operationIds: string
 export async function tryItOut(page: Page, operationId: string, body?: string, params: Record<string, string> = {}): Promise<{ status: string; body: string }> {
   const op = page.locator(`[id^="operations-"][id$="-${operationId}"]`);
   if (!(await op.locator('.try-out').isVisible())) await op.locator('.opblock-summary-control').click();
-  const tryOut = op.locator('button.try-out__btn');
+  const tryOut = op.locator('button.try-out__btn').first(); // already trying out: Cancel and Reset
   if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
   for (const [name, value] of Object.entries(params)) await op.locator(`tr[data-param-name="${name}"] input`).fill(value);
   if (body !== undefined) await op.locator('textarea.body-param__text').fill(body);

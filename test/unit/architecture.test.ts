@@ -20,6 +20,28 @@ describe('architecture', () => {
     for (const dir of INNER) expect(filesUnder(dir).length, dir).to.be.greaterThan(0);
   });
 
+  it('keeps auth/ and db/ apart: each reaches the other only through a port', () => {
+    const crossings = ([['src/adapters/auth', 'db'], ['src/adapters/db', 'auth']] as const).flatMap(([dir, other]) =>
+      filesUnder(dir).filter((f) => new RegExp(`from '\\.\\./${other}/|from '(\\.\\./)+adapters/${other}/`).test(readFileSync(f, 'utf8')))
+        .map((f) => `${f} imports ${other}/`));
+    expect(crossings).to.deep.equal([]);
+  });
+
+  it('declares in src/ports/ every interface an adapter implements (or in the adapter folder that implements it)', () => {
+    const declared = (dir: string) => new Set(filesUnder(dir).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/export (?:interface|type) (\w+)/g)].map((m) => m[1]!)));
+    const ports = declared('src/ports');
+    const strays = readdirSync('src/adapters').flatMap((folder) => {
+      const own = declared(join('src/adapters', folder));
+      return filesUnder(join('src/adapters', folder)).flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/\bimplements\s+([\w\s,<>]+?)\s*\{/g)]
+          .flatMap((m) => m[1]!.split(',').map((name) => name.trim().replace(/<.*$/, '')))
+          .filter((name) => !ports.has(name) && !own.has(name))
+          .map((name) => `${f} implements ${name}`));
+    });
+    expect(strays).to.deep.equal([]);
+  });
+
   it('has no import cycle in src/ (a module that needs its importer is two modules or one)', () => {
     const files = filesUnder('src').filter((f) => !f.includes('/generated/'));
     const imports = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)]

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { HashedPair, TokenLedger } from '../auth/token-ledger.js';
+import type { HashedPair, TokenLedger } from '../../ports/token-ledger.js';
 import { guarded } from './db-errors.js';
 import { notifyRetirements } from './postgres-retirement-channel.js';
 import type { Database } from './schema.js';

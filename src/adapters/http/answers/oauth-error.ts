@@ -5,7 +5,7 @@ import { exposedHttpError, MAX_LISTED_ERRORS, toProblem, type RenderContext, typ
 /** RFC 6749 §5.2: a grant type the endpoint does not offer (a 400, named in the OAuth shape). */
 export class UnsupportedGrantType extends HttpProblem {
   constructor(offered: string) {
-    super(400, 'unsupported_grant_type', 'Unsupported grant type', `this endpoint offers grant_type=${offered} only`,
+    super('unsupported_grant_type', `this endpoint offers grant_type=${offered} only`,
       { oauthError: 'unsupported_grant_type' });
   }
 }
@@ -13,7 +13,7 @@ export class UnsupportedGrantType extends HttpProblem {
 /** RFC 7009 §2.2.1: the authorization server cannot revoke tokens (an oauth2 server without a revocation endpoint). */
 export class UnsupportedTokenType extends HttpProblem {
   constructor(detail: string) {
-    super(400, 'unsupported_token_type', 'Unsupported token type', detail, { oauthError: 'unsupported_token_type' });
+    super('unsupported_token_type', detail, { oauthError: 'unsupported_token_type' });
   }
 }
 

@@ -1,5 +1,5 @@
 import { AuthServerUnavailable, DomainError, InsufficientScope, InvalidInput, UseDpopNonce, type ErrorCode, type FieldError } from '../../../domain/errors.js';
-import { HttpProblem } from './http-problem.js';
+import { HTTP_PROBLEMS, HttpProblem, type HttpProblemCode } from './http-problem.js';
 import { metadataUrlOf } from './resource-metadata.js';
 
 /** What the error middleware writes: a status, headers and a JSON body of the right media type. */
@@ -39,14 +39,15 @@ const RETRY_AFTER_SECONDS = '5';
 /** Errors raised by Koa and its body parser carry an HTTP status and say whether it is safe to show. */
 interface HttpError { status: number; expose?: boolean; message: string }
 
-const HTTP_CODES: Record<number, { code: string; title: string; detail: string }> = {
-  400: { code: 'malformed_request', title: 'Malformed request', detail: 'the request body is not valid JSON or form data' },
-  413: { code: 'payload_too_large', title: 'Payload too large', detail: 'the request body is larger than 64 KiB' },
-  415: { code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'send the body as application/json' },
+/** A library's 4xx by status: what it says in our words. */
+const LIBRARY_ERRORS: Record<number, { code: HttpProblemCode; detail: string }> = {
+  400: { code: 'malformed_request', detail: 'the request body is not valid JSON or form data' },
+  413: { code: 'payload_too_large', detail: 'the request body is larger than 64 KiB' },
+  415: { code: 'unsupported_media_type', detail: 'send the body as application/json' },
 };
 
 export function problem(
-  status: number, code: string, title: string, detail: string,
+  status: number, code: ErrorCode | HttpProblemCode, title: string, detail: string,
   extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
 ): Rendered {
   const body: Record<string, unknown> = { type: `/problems/${code}`, title, status, detail };
@@ -80,12 +81,13 @@ export function toProblem(err: unknown, at?: RenderContext): Rendered {
   }
   const http = exposedHttpError(err);
   if (http) {
-    const known = HTTP_CODES[http.status];
+    const known = LIBRARY_ERRORS[http.status];
     return known
-      ? problem(http.status, known.code, known.title, known.detail)
-      : problem(http.status, 'http_error', 'Client error', http.expose ? http.message : 'the request cannot be served as sent');
+      ? problem(http.status, known.code, HTTP_PROBLEMS[known.code].title, known.detail)
+      : problem(http.status, 'http_error', HTTP_PROBLEMS.http_error.title, http.expose ? http.message : 'the request cannot be served as sent');
   }
-  return problem(500, 'internal_error', 'Internal server error', 'something went wrong on our side; it has been logged');
+  const { status, title } = HTTP_PROBLEMS.internal_error;
+  return problem(status, 'internal_error', title, 'something went wrong on our side; it has been logged');
 }
 
 /** A 503 that knows better than the default says when to come back. */
@@ -131,6 +133,7 @@ export function exposedHttpError(err: unknown): HttpError | undefined {
   return undefined;
 }
 
-export function isUnexpected(rendered: Rendered): boolean {
-  return rendered.status >= 500 && rendered.body.type === '/problems/internal_error';
+/** Neither a domain error, an HttpProblem nor a library's 4xx: a bug, answered as a bare 500 and logged with its stack. */
+export function isUnexpected(err: unknown): boolean {
+  return !(err instanceof DomainError) && !(err instanceof HttpProblem) && !exposedHttpError(err);
 }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { AppState } from '../state.js';
+import { NotFound } from '../../../domain/errors.js';
 import { HttpProblem } from './http-problem.js';
 import { toOAuthError } from './oauth-error.js';
 import { isUnexpected, toProblem, type RenderContext, type Rendered } from './problem.js';
@@ -28,7 +29,7 @@ export function renderErrors(at: RenderContext): Middleware<AppState> {
     } catch (err) {
       const context = ctx.state.authScheme ? { ...at, scheme: ctx.state.authScheme } : at;
       const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, context);
-      if (isUnexpected(toProblem(err))) {
+      if (isUnexpected(err)) {
         ctx.state.log?.error({ err }, 'unexpected error');
       } else if (rendered.status >= 500 && !CLIENT_CAUSED.has(rendered.status)) {
         const failed = DEPENDENCY_FAILURES.has((err as { code?: string }).code ?? '');
@@ -45,9 +46,9 @@ export function renderErrors(at: RenderContext): Middleware<AppState> {
  */
 function throwIfUnmatched(ctx: Parameters<Middleware<AppState>>[0]): void {
   if (ctx.body !== undefined && ctx.body !== null) return;
-  if (ctx.status === 404) throw new HttpProblem(404, 'not_found', 'Not found', `no resource at ${ctx.path}`);
-  if (ctx.status === 405) throw new HttpProblem(405, 'method_not_allowed', 'Method not allowed', `${ctx.method} is not allowed here; see the Allow header`);
-  if (ctx.status === 501) throw new HttpProblem(501, 'not_implemented', 'Not implemented', `${ctx.method} is not supported`);
+  if (ctx.status === 404) throw new NotFound('path', ctx.path, `no resource at ${ctx.path}`); // the domain's 404: no resource at this URL
+  if (ctx.status === 405) throw new HttpProblem('method_not_allowed', `${ctx.method} is not allowed here; see the Allow header`);
+  if (ctx.status === 501) throw new HttpProblem('not_implemented', `${ctx.method} is not supported`);
 }
 
 function write(ctx: Parameters<Middleware<AppState>>[0], rendered: Rendered): void {

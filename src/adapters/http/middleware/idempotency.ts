@@ -43,11 +43,11 @@ export async function idempotently<A extends Recordable>(
     return { status, body: recorded, headers: { ...headers, 'Idempotent-Replayed': 'true' } } as unknown as A;
   }
   if (claim.outcome === 'mismatch') {
-    throw new HttpProblem(422, 'idempotency_key_reused', 'Idempotency key reused',
+    throw new HttpProblem('idempotency_key_reused',
       'this Idempotency-Key was already used with a different request; use a new key for a new request');
   }
   if (claim.outcome === 'in_progress') {
-    throw new HttpProblem(409, 'idempotency_key_in_use', 'Request in progress',
+    throw new HttpProblem('idempotency_key_in_use',
       'a request with this Idempotency-Key is still being processed; retry it shortly', { headers: { 'Retry-After': '1' } });
   }
   let answer: A;

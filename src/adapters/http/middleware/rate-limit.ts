@@ -73,7 +73,7 @@ function accountKey(account: AccountKey): string {
  */
 function tooMany(res: RateLimiterRes): HttpProblem {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new HttpProblem(429, 'too_many_requests', 'Too many requests', `too many attempts; retry in ${seconds} s`, {
+  return new HttpProblem('too_many_requests', `too many attempts; retry in ${seconds} s`, {
     headers: { 'Retry-After': String(seconds) }, oauthError: 'temporarily_unavailable',
   });
 }

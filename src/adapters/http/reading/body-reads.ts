@@ -70,7 +70,7 @@ export class BodyReads {
       this.logger.warn({ refused: this.refused, reading: this.total }, 'request bodies refused: too many being read at once (counts since the last such line)');
       this.refused = { total: 0, perAddress: 0 };
     }
-    return new HttpProblem(503, 'body_reads_busy', 'Too many request bodies being read', `${detail}; retry in ${RETRY_AFTER_SECONDS} s`, {
+    return new HttpProblem('body_reads_busy', `${detail}; retry in ${RETRY_AFTER_SECONDS} s`, {
       headers: { 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' }, oauthError: 'temporarily_unavailable',
     });
   }

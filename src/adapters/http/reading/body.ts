@@ -30,11 +30,11 @@ export async function readBody(ctx: Parameters<Middleware<AppState>>[0]): Promis
     const encoding = ctx.get('Content-Encoding').trim().toLowerCase() || 'identity';
     const status = (err as { status?: unknown }).status;
     if (status === 415 && /Content-Encoding/.test((err as Error).message)) {
-      throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type',
+      throw new HttpProblem('unsupported_media_type',
         'the body\'s Content-Encoding is not supported; send it as identity, gzip, deflate or br');
     }
     if (typeof status !== 'number' && encoding !== 'identity') {
-      throw new HttpProblem(400, 'malformed_request', 'Malformed request', `the body does not decode as its Content-Encoding (${encoding.slice(0, 20)}) says`);
+      throw new HttpProblem('malformed_request', `the body does not decode as its Content-Encoding (${encoding.slice(0, 20)}) says`);
     }
     throw err;
   }

@@ -66,7 +66,7 @@ export async function bodyOf(
 ): Promise<unknown> {
   const mediaType = ctx.request.type || 'application/json';
   if (!validators.accepts(operationId, mediaType)) {
-    throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the body as application/json');
+    throw new HttpProblem('unsupported_media_type', 'send the body as application/json');
   }
   // Parsed only now: after authentication, never for a GET; and only while a place to read it is free.
   await bodyReads.read(ctx.req, ctx.ip, () => readBody(ctx as never));

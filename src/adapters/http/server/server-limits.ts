@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { HTTP_PROBLEMS, type HttpProblemCode } from '../answers/http-problem.js';
 
 /**
  * Limits against slow clients: a client that dribbles its headers or body, or holds a connection
@@ -50,12 +51,11 @@ export function sentStatus(socket: Socket, appStatus: number): number {
 }
 
 /** What Node's HTTP parser refuses before Gatehouse sees a request, as the problem it is. */
-const CLIENT_ERRORS: Record<string, [status: number, code: string, title: string, detail: string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'Request header fields too large',
-    `the request line and headers together must stay under ${MAX_HEADER_KIB} KiB`],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'Request timeout', 'the request did not arrive in time'],
+const CLIENT_ERRORS: Record<string, [code: HttpProblemCode, detail: string]> = {
+  HPE_HEADER_OVERFLOW: ['headers_too_large', `the request line and headers together must stay under ${MAX_HEADER_KIB} KiB`],
+  ERR_HTTP_REQUEST_TIMEOUT: ['request_timeout', 'the request did not arrive in time'],
 };
-const MALFORMED: (typeof CLIENT_ERRORS)[string] = [400, 'malformed_request', 'Malformed request', 'the request is not valid HTTP/1.1'];
+const MALFORMED: (typeof CLIENT_ERRORS)[string] = ['malformed_request', 'the request is not valid HTTP/1.1'];
 
 /**
  * Node answers these with a bare status line and no body; the contract promises problem+json for
@@ -76,10 +76,11 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
  */
 export function answerStalledBody(socket: Socket, idleMs: number): void {
   if (!socket.writable || socket.bytesWritten) { socket.destroy(); return; }
-  answerAndClose(socket, [408, 'request_timeout', 'Request timeout', `the request body sent nothing for ${idleMs / 1000} s`], 1_000);
+  answerAndClose(socket, ['request_timeout', `the request body sent nothing for ${idleMs / 1000} s`], 1_000);
 }
 
-function answerAndClose(socket: Socket, [status, code, title, detail]: (typeof CLIENT_ERRORS)[string], graceMs: number): void {
+function answerAndClose(socket: Socket, [code, detail]: (typeof CLIENT_ERRORS)[string], graceMs: number): void {
+  const { status, title } = HTTP_PROBLEMS[code];
   ANSWERED.set(socket, status);
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
   // Half-closed, so the client reads the answer before the close (a reset could discard it); a
