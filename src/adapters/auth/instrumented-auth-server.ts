@@ -1,6 +1,6 @@
-import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
+import { aroundEachCall } from './around-each-call.js';
 
 /** Told about every call that reaches the server: which method, how long, and the error code if it threw. */
 export type AuthCallObserver = (call: keyof AuthServer, seconds: number, failure?: string) => void;
@@ -18,14 +18,5 @@ export function withInstrumentation(inner: AuthServer, observe: AuthCallObserver
       (err: unknown) => { observe(call, seconds(), err instanceof DomainError ? err.code : 'unexpected'); throw err; },
     );
   };
-  return {
-    signUp: (input: SignUp): Promise<Account> => timed('signUp', () => inner.signUp(input)),
-    issueToken: (credentials: Credentials): Promise<TokenPair> => timed('issueToken', () => inner.issueToken(credentials)),
-    refresh: (refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> => timed('refresh', () => inner.refresh(refreshToken, proof)),
-    changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
-      timed('changePassword', () => inner.changePassword(accessToken, change)),
-    revoke: (token: string, hint?: TokenTypeHint): Promise<void> => timed('revoke', () => inner.revoke(token, hint)),
-    introspect: (accessToken: string): Promise<Introspection> => timed('introspect', () => inner.introspect(accessToken)),
-    ping: (): Promise<void> => timed('ping', () => inner.ping()),
-  };
+  return aroundEachCall(inner, timed);
 }

@@ -1,6 +1,7 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair } from '../../domain/account.js';
+import type { Introspection } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
+import { aroundEachCall } from '../auth/around-each-call.js';
 import type { CacheAnswer } from '../auth/introspection-cache.js';
 import { inSpan } from './in-span.js';
 
@@ -12,22 +13,19 @@ import { inSpan } from './in-span.js';
  * No argument is recorded: they are tokens, passwords and emails.
  */
 export function withTracing(inner: AuthServer): AuthServer {
-  const span = <T>(name: string, run: () => Promise<T>) => inSpan(name, SpanKind.INTERNAL, {}, run);
-  return {
-    signUp: (input: SignUp): Promise<Account> => span('auth.sign_up', () => inner.signUp(input)),
-    issueToken: (credentials: Credentials): Promise<TokenPair> => span('auth.issue_token', () => inner.issueToken(credentials)),
-    refresh: (refreshToken: string, proof?: ProofOfPossession): Promise<TokenPair> => span('auth.refresh', () => inner.refresh(refreshToken, proof)),
-    changePassword: (accessToken: string, change: PasswordChange): Promise<void> =>
-      span('auth.change_password', () => inner.changePassword(accessToken, change)),
-    revoke: (accessToken: string): Promise<void> => span('auth.revoke', () => inner.revoke(accessToken)),
-    introspect: (accessToken: string): Promise<Introspection> => inSpan('authenticate', SpanKind.INTERNAL, {}, async (s) => {
-      const claims = await inner.introspect(accessToken);
-      s.setAttribute('gatehouse.token.active', claims.active);
-      return claims;
-    }),
-    ping: (): Promise<void> => span('auth.ping', () => inner.ping()),
-  };
+  return aroundEachCall(inner, (call, run) => (call === 'introspect'
+    ? inSpan('authenticate', SpanKind.INTERNAL, {}, async (span) => {
+      const answer = await run();
+      span.setAttribute('gatehouse.token.active', (answer as Introspection).active);
+      return answer;
+    })
+    : inSpan(SPAN_NAMES[call], SpanKind.INTERNAL, {}, run)));
 }
+
+const SPAN_NAMES: Record<Exclude<keyof AuthServer, 'introspect'>, string> = {
+  signUp: 'auth.sign_up', issueToken: 'auth.issue_token', refresh: 'auth.refresh',
+  changePassword: 'auth.change_password', revoke: 'auth.revoke', ping: 'auth.ping',
+};
 
 /** The introspection cache's observer: its answer becomes an attribute of the `authenticate` span it runs in. */
 export function introspectionAnswer(answer: CacheAnswer): void {
