@@ -7,7 +7,11 @@ const run = promisify(execFile);
 const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux
 
 /** One load run against one server: what wrk saw plus what the server process spent. */
-export interface Sample { rps: number; p50ms: number; p99ms: number; cpuUsPerReq?: number; requests: number; failed: number }
+export interface Sample {
+  rps: number; p50ms: number; p99ms: number; cpuUsPerReq?: number; requests: number; failed: number;
+  /** CPU per second of wall time of `LoadSpec.idlePid`, a process this run's requests do not reach. */
+  idleCpuUsPerSec?: number;
+}
 
 export interface LoadSpec {
   url: string;
@@ -17,6 +21,11 @@ export interface LoadSpec {
   body?: string;
   /** The process whose CPU is charged to this run, when it is ours to read. */
   pid?: number;
+  /**
+   * A process of ours that this run leaves idle: what it spends meanwhile (timers, pools, GC) is
+   * its idle cost, which a slow scenario's per-request figure would otherwise include.
+   */
+  idlePid?: number;
 }
 
 export const CONNECTIONS = 32;
@@ -26,6 +35,8 @@ export async function load(spec: LoadSpec, seconds: number, scratch: string, tag
   const script = join(scratch, `${tag.replace(/\W/g, '_')}.lua`);
   writeFileSync(script, luaScript(spec, tag));
   const before = spec.pid ? cpuTicks(spec.pid) : 0;
+  const idleBefore = spec.idlePid ? cpuTicks(spec.idlePid) : 0;
+  const started = performance.now();
   const { stdout } = await run('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, spec.url],
     { timeout: (seconds + 30) * 1000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
@@ -35,6 +46,7 @@ export async function load(spec: LoadSpec, seconds: number, scratch: string, tag
     rps: r.requests / (r.duration_us / 1e6), p50ms: r.p50 / 1000, p99ms: r.p99 / 1000, requests: r.requests, failed: r.failed,
   };
   if (spec.pid) sample.cpuUsPerReq = ((cpuTicks(spec.pid) - before) * TICK_US) / Math.max(1, r.requests);
+  if (spec.idlePid) sample.idleCpuUsPerSec = ((cpuTicks(spec.idlePid) - idleBefore) * TICK_US) / ((performance.now() - started) / 1000);
   return sample;
 }
 
