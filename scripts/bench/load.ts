@@ -29,14 +29,16 @@ export interface LoadSpec {
 }
 
 export const CONNECTIONS = 32;
+const IDLE_AFTER_MS = 1000;
 
 /** Runs wrk for `seconds` with CONNECTIONS connections; its Lua `done` hook prints the numbers as JSON. */
 export async function load(spec: LoadSpec, seconds: number, scratch: string, tag: string): Promise<Sample> {
   const script = join(scratch, `${tag.replace(/\W/g, '_')}.lua`);
   writeFileSync(script, luaScript(spec, tag));
   const before = spec.pid ? cpuTicks(spec.pid) : 0;
-  const idleBefore = spec.idlePid ? cpuTicks(spec.idlePid) : 0;
-  const started = performance.now();
+  // The idle reading starts a second in: requests the previous run left in flight finish before that.
+  let idleFrom: { ticks: number; at: number } | undefined;
+  const idleTimer = spec.idlePid ? setTimeout(() => { idleFrom = { ticks: cpuTicks(spec.idlePid!), at: performance.now() }; }, IDLE_AFTER_MS) : undefined;
   const { stdout } = await run('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, spec.url],
     { timeout: (seconds + 30) * 1000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
@@ -46,7 +48,8 @@ export async function load(spec: LoadSpec, seconds: number, scratch: string, tag
     rps: r.requests / (r.duration_us / 1e6), p50ms: r.p50 / 1000, p99ms: r.p99 / 1000, requests: r.requests, failed: r.failed,
   };
   if (spec.pid) sample.cpuUsPerReq = ((cpuTicks(spec.pid) - before) * TICK_US) / Math.max(1, r.requests);
-  if (spec.idlePid) sample.idleCpuUsPerSec = ((cpuTicks(spec.idlePid) - idleBefore) * TICK_US) / ((performance.now() - started) / 1000);
+  clearTimeout(idleTimer);
+  if (spec.idlePid && idleFrom) sample.idleCpuUsPerSec = ((cpuTicks(spec.idlePid) - idleFrom.ticks) * TICK_US) / ((performance.now() - idleFrom.at) / 1000);
   return sample;
 }
 
