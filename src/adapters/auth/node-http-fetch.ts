@@ -32,12 +32,12 @@ export class CallTimedOut extends Error {
 /**
  * The authorization server adapters' HTTP: one `node:http` request, its body collected, bounded by
  * one timer. It replaced node-fetch with `AbortSignal.timeout`, whose WHATWG machinery (Headers,
- * streams, an AbortSignal, its event target and the DOMException of every signal) cost about a
- * tenth of the token proxy's CPU per request in a profile (`npm run bench -- --only users/token
- * --perf`): node-fetch's headers, body and request, abort_controller, domexception and
- * event_target together about 280 µs of 3,800 on a loaded 2-core machine. test/adapters/node-http-fetch.test.ts
- * holds what it must do: the status, headers and body as sent, no redirect followed, the time limit
- * over a body that stalls, the agent's pooled connection reused.
+ * streams, an AbortSignal with its event target, a DOMException per signal) was about 300 µs of the
+ * 3,800 µs of CPU a proxied token request cost in a profile on a loaded 2-core machine
+ * (`npm run bench -- --only users/token --perf DIR`, perf-top.mjs --by-file: node-fetch's files,
+ * abort_controller, domexception, event_target). test/adapters/node-http-fetch.test.ts holds what
+ * it must do: the status, headers and body as sent, no redirect followed, the time limit over a
+ * body that stalls, a cut connection, the agent's pooled connection reused.
  */
 export function nodeHttpFetch(url: string, { method, headers, body, timeoutMs, agent }: FetchInit): Promise<FetchAnswer> {
   return new Promise((resolve, reject) => {
