@@ -7,7 +7,11 @@ const run = promisify(execFile);
 const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux
 
 /** One load run against one server: what wrk saw plus what the server process spent. */
-export interface Sample { rps: number; p50ms: number; p99ms: number; cpuUsPerReq?: number; requests: number; failed: number }
+export interface Sample {
+  rps: number; p50ms: number; p99ms: number; cpuUsPerReq?: number; requests: number; failed: number;
+  /** CPU per second of wall time of `LoadSpec.idlePid`, a process this run's requests do not reach. */
+  idleCpuUsPerSec?: number;
+}
 
 export interface LoadSpec {
   url: string;
@@ -17,15 +21,24 @@ export interface LoadSpec {
   body?: string;
   /** The process whose CPU is charged to this run, when it is ours to read. */
   pid?: number;
+  /**
+   * A process of ours that this run leaves idle: what it spends meanwhile (timers, pools, GC) is
+   * its idle cost, which a slow scenario's per-request figure would otherwise include.
+   */
+  idlePid?: number;
 }
 
 export const CONNECTIONS = 32;
+const IDLE_AFTER_MS = 1000;
 
 /** Runs wrk for `seconds` with CONNECTIONS connections; its Lua `done` hook prints the numbers as JSON. */
 export async function load(spec: LoadSpec, seconds: number, scratch: string, tag: string): Promise<Sample> {
   const script = join(scratch, `${tag.replace(/\W/g, '_')}.lua`);
   writeFileSync(script, luaScript(spec, tag));
   const before = spec.pid ? cpuTicks(spec.pid) : 0;
+  // The idle reading starts a second in: requests the previous run left in flight finish before that.
+  let idleFrom: { ticks: number; at: number } | undefined;
+  const idleTimer = spec.idlePid ? setTimeout(() => { idleFrom = { ticks: cpuTicks(spec.idlePid!), at: performance.now() }; }, IDLE_AFTER_MS) : undefined;
   const { stdout } = await run('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, spec.url],
     { timeout: (seconds + 30) * 1000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
@@ -35,6 +48,8 @@ export async function load(spec: LoadSpec, seconds: number, scratch: string, tag
     rps: r.requests / (r.duration_us / 1e6), p50ms: r.p50 / 1000, p99ms: r.p99 / 1000, requests: r.requests, failed: r.failed,
   };
   if (spec.pid) sample.cpuUsPerReq = ((cpuTicks(spec.pid) - before) * TICK_US) / Math.max(1, r.requests);
+  clearTimeout(idleTimer);
+  if (spec.idlePid && idleFrom) sample.idleCpuUsPerSec = ((cpuTicks(spec.idlePid) - idleFrom.ticks) * TICK_US) / ((performance.now() - idleFrom.at) / 1000);
   return sample;
 }
 

@@ -3,9 +3,11 @@
 // The comments of those modules quote these numbers; run it again before keeping or removing one.
 // Each pair runs interleaved, 9 times; the median of the 9 is printed (a shared machine is noisy,
 // the ratio of a pair much less so than either number).
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely';
 import pg from 'pg';
+import { tokenHash } from '../../src/adapters/auth/token-hash.js';
 import { formEncode } from '../../src/adapters/http/answers/form-encode.js';
 import { loadOpenApiDocument } from '../../src/adapters/http/contract/openapi-document.js';
 import { compileRequestValidators } from '../../src/adapters/http/contract/request-validator.js';
@@ -125,4 +127,12 @@ compare("a handler's request", 1_000_000, {
     return request.caller;
   },
   'class instance, getter on the prototype': () => new Inputs({}, {}, undefined, caller, ctx).caller,
+});
+
+// 6. The SHA-256 of a token (introspection cache key, token ledger): a Hash object per call, or one-shot.
+const sampleToken = 'Fq8xM3kP0bN2vYc7Lr5WzQe1Hj4Ts6Ud9Ag';
+let nth = 0;
+compare('token hash', 200_000, {
+  "createHash('sha256').update(token).digest('hex')": () => createHash('sha256').update(sampleToken + (++nth & 7)).digest('hex'),
+  "crypto.hash('sha256', token, 'hex') (auth/token-hash.ts)": () => tokenHash(sampleToken + (++nth & 7)),
 });

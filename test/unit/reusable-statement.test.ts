@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { listParameters, listQuery, placeholderValues, type ListShape, type ListValues } from '../../src/adapters/db/item-rows.js';
 import { findQuery, insertQuery } from '../../src/adapters/db/kysely-item-repository.js';
+import { issuedQuery } from '../../src/adapters/db/kysely-token-ledger.js';
+import { findByEmailQuery } from '../../src/adapters/db/kysely-user-repository.js';
 import { ReusableStatement } from '../../src/adapters/db/reusable-statement.js';
 import type { Database } from '../../src/adapters/db/schema.js';
 import { ORDERINGS, type Ordering } from '../../src/domain/item.js';
@@ -46,6 +48,18 @@ describe('statements compiled once, run with new values (db/reusable-statement.t
       .to.deep.include({ sql: insert.sql, parameters: insert.parameters });
     const find = findQuery(db, 4242).compile();
     expect(new ReusableStatement(findQuery(db, 0)).with([4242])).to.deep.include({ sql: find.sql, parameters: find.parameters });
+  });
+
+  it('compiles the token proxy\'s two statements the same way: the account by email, the issued pair (with or without a subject)', () => {
+    const byEmail = findByEmailQuery(db, 'a@example.com').compile();
+    expect(new ReusableStatement(findByEmailQuery(db, '')).with(['a@example.com']))
+      .to.deep.include({ sql: byEmail.sql, parameters: byEmail.parameters });
+    const placeholders = new ReusableStatement(issuedQuery(db, { tokenHash: '', refreshHash: '', keepSeconds: 0 }, ''));
+    for (const subject of ['a@example.com', null]) {
+      const issued = issuedQuery(db, { tokenHash: 'ab12', refreshHash: 'cd34', keepSeconds: 2_592_000 }, subject).compile();
+      expect(placeholders.with(['ab12', 'cd34', 2_592_000, subject]), String(subject))
+        .to.deep.include({ sql: issued.sql, parameters: issued.parameters });
+    }
   });
 
   it('refuses a number of values that is not the number of placeholders', () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { normalizeEmail, type Account, type Credentials, type Introspection, type PasswordChange, type ProofOfPossession, type SignUp, type TokenPair, type TokenTypeHint } from '../../domain/account.js';
 import { grantedScopes, requestedScopes, type Scope } from '../../domain/scopes.js';
 import { AuthServerUnavailable, DatabaseUnavailable, EmailTaken, InvalidGrant, InvalidInput, InvalidToken, type FieldError } from '../../domain/errors.js';
@@ -8,6 +8,7 @@ import type { PasswordCheckLimits } from './password-check-limiter.js';
 import { PasswordChecker } from './password-checker.js';
 import { passwordProblems } from './password-policy.js';
 import { refuseSpentRefreshToken, type AuthServerLog, type RefreshReuseSettings } from './refresh-token-reuse.js';
+import { tokenHash as sha256 } from './token-hash.js';
 
 export interface EmbeddedAuthSettings {
   /** Lifetime of an access token; default 36000 s, like DOT's default. */
@@ -159,4 +160,3 @@ async function rejectWeak(password: string, pointer: string): Promise<void> {
 
 
 const newToken = () => randomBytes(32).toString('base64url');
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');

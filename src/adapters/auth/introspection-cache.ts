@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import { SubjectIndex } from './subject-index.js';
+import { tokenHash } from './token-hash.js';
 
 export interface IntrospectionCacheSettings {
   /** How long an active answer may be reused (capped by the token's own `exp`); 0 turns the cache off. */
@@ -191,5 +191,5 @@ class IntrospectionCache implements AuthServer {
 }
 
 function keyOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return tokenHash(token);
 }

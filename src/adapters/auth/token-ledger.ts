@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { InvalidGrant } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { HashedPair, TokenLedger } from '../../ports/token-ledger.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
+import { tokenHash as sha256 } from './token-hash.js';
 
 export interface TokenLedgerSettings {
   /**
@@ -102,4 +102,3 @@ function hashed(pair: TokenPair): HashedPair {
   return { tokenHash: sha256(pair.accessToken), refreshHash: sha256(pair.refreshToken), expiresIn: pair.expiresIn };
 }
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { HashedPair, TokenLedger } from '../../ports/token-ledger.js';
 import { guarded } from './db-errors.js';
 import { notifyRetirements } from './postgres-retirement-channel.js';
+import { ReusableStatement } from './reusable-statement.js';
 import type { Database } from './schema.js';
 
 export interface TokenLedgerRetention {
@@ -20,8 +21,12 @@ export const TOKEN_LEDGER_DEFAULTS: TokenLedgerRetention = { pairSeconds: 30 * 8
 /** The ledger in `seen_tokens`: one row per access token, found by its hash (the primary key) or its refresh token's. */
 export class KyselyTokenLedger implements TokenLedger {
   private lastSweep = 0;
+  // Every password grant through Gatehouse writes its pair: compiled once (see reusable-statement.ts).
+  private readonly issuedStatement: ReusableStatement<unknown>;
 
-  constructor(private readonly db: Kysely<Database>, private readonly retention: TokenLedgerRetention = TOKEN_LEDGER_DEFAULTS) {}
+  constructor(private readonly db: Kysely<Database>, private readonly retention: TokenLedgerRetention = TOKEN_LEDGER_DEFAULTS) {
+    this.issuedStatement = new ReusableStatement(issuedQuery(db, { tokenHash: '', refreshHash: '', keepSeconds: 0 }, ''));
+  }
 
   find(tokenHash: string): Promise<{ subject: string | null; retired: boolean } | undefined> {
     return guarded(async () => {
@@ -51,7 +56,7 @@ export class KyselyTokenLedger implements TokenLedger {
   issued(pair: HashedPair, subject?: string): Promise<void> {
     this.sweepNowAndThen();
     return guarded(async () => {
-      await this.db.insertInto('seen_tokens').values({ ...this.row(pair), subject: subject ?? null }).onConflict((oc) => oc.doNothing()).execute();
+      await this.db.executeQuery(this.issuedStatement.with([pair.tokenHash, pair.refreshHash, this.keepSeconds(pair), subject ?? null]));
     });
   }
 
@@ -83,8 +88,11 @@ export class KyselyTokenLedger implements TokenLedger {
   }
 
   private row(pair: HashedPair) {
-    const seconds = Math.max(pair.expiresIn, this.retention.pairSeconds);
-    return { token_hash: pair.tokenHash, refresh_hash: pair.refreshHash, keep_until: sql<Date>`now() + make_interval(secs => ${seconds})` };
+    return pairRow({ tokenHash: pair.tokenHash, refreshHash: pair.refreshHash, keepSeconds: this.keepSeconds(pair) });
+  }
+
+  private keepSeconds(pair: HashedPair): number {
+    return Math.max(pair.expiresIn, this.retention.pairSeconds);
   }
 
   /** Fire and forget: a failed sweep only leaves expired rows for the next one. */
@@ -94,4 +102,15 @@ export class KyselyTokenLedger implements TokenLedger {
     this.lastSweep = now;
     this.db.deleteFrom('seen_tokens').where('keep_until', '<', sql<Date>`now()`).execute().catch(() => undefined);
   }
+}
+
+interface PairRow { tokenHash: string; refreshHash: string; keepSeconds: number }
+
+function pairRow({ tokenHash, refreshHash, keepSeconds }: PairRow) {
+  return { token_hash: tokenHash, refresh_hash: refreshHash, keep_until: sql<Date>`now() + make_interval(secs => ${keepSeconds})` };
+}
+
+/** The INSERT of a pair just issued, unless already there; its parameters are the two hashes, the seconds to keep it, the subject. */
+export function issuedQuery(db: Kysely<Database>, pair: PairRow, subject: string | null) {
+  return db.insertInto('seen_tokens').values({ ...pairRow(pair), subject }).onConflict((oc) => oc.doNothing());
 }

@@ -6,6 +6,7 @@ import type { RetirementChannel } from '../../ports/retirement-channel.js';
 import type { FlagCheck, UserListQuery, UserPage, UserPosition } from '../../ports/user-repository.js';
 import { guarded } from './db-errors.js';
 import { keysetPage } from './keyset-page.js';
+import { ReusableStatement } from './reusable-statement.js';
 import type { Database } from './schema.js';
 
 export interface UserRepositorySettings {
@@ -31,8 +32,11 @@ export class KyselyUserRepository implements UserRepository {
   private readonly memo: LRUCache<string, Member>;
   private readonly seenAt = new Map<UserId, number>();
   private deaf = false;
+  // Every password grant looks its account up by email: compiled once (see reusable-statement.ts).
+  private readonly findByEmailStatement: ReusableStatement<MemberRow & { subject: string }>;
 
   constructor(private readonly db: Kysely<Database>, private readonly settings: UserRepositorySettings = {}) {
+    this.findByEmailStatement = new ReusableStatement(findByEmailQuery(db, ''));
     this.memo = new LRUCache({ max: settings.memoSize ?? 10_000 });
     settings.retirements?.subscribe({
       retired: (r) => { if ('subject' in r) this.memo.delete(r.subject); },
@@ -50,8 +54,7 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async findByEmail(email: string): Promise<(Member & { subject: string }) | undefined> {
-    const row = await guarded(() => this.db.selectFrom('users').select([...MEMBER, 'subject']).where('email', '=', email)
-      .orderBy('id').executeTakeFirst());
+    const [row] = (await guarded(() => this.db.executeQuery(this.findByEmailStatement.with([email])))).rows;
     return row && { ...toMember(row), subject: row.subject };
   }
 
@@ -144,4 +147,9 @@ function flagColumns(change: Partial<UserFlags>): { is_staff?: boolean; is_activ
 
 function toRecord(row: MemberRow & { created_at: Date; last_seen_at: Date | null }): UserRecord {
   return { ...toMember(row), dateJoined: row.created_at, lastSeen: row.last_seen_at };
+}
+
+/** The SELECT of the account with this email, first by id; its one parameter is the email. */
+export function findByEmailQuery(db: Kysely<Database>, email: string) {
+  return db.selectFrom('users').select([...MEMBER, 'subject']).where('email', '=', email).orderBy('id');
 }
