@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
+import nodeFetch from 'node-fetch';
 import type { Logger } from 'pino';
 import { withCircuitBreaker, type BreakingAuthServer } from './adapters/auth/circuit-breaker.js';
 import { DotAuthServer } from './adapters/auth/dot-auth-server.js';
 import { EmbeddedAuthServer } from './adapters/auth/embedded-auth-server.js';
 import { withInstrumentation, type AuthCallObserver } from './adapters/auth/instrumented-auth-server.js';
-import { nodeHttpFetch } from './adapters/auth/node-http-fetch.js';
 import { withIntrospectionCache, type CachedAuthServer } from './adapters/auth/introspection-cache.js';
 import { JwtAuthServer } from './adapters/auth/jwt-auth-server.js';
 import { OAuth2AuthServer } from './adapters/auth/oauth2-auth-server.js';
@@ -86,7 +86,7 @@ interface ChosenAuthServer {
 
 /** The one place that knows which adapters exist: a new AUTH_ADAPTER that is not handled here does not compile. */
 function chooseAuthServer(auth: AuthSettings, { db, log, traced }: AuthStackParts): ChosenAuthServer {
-  const fetch = traced ? { fetch: tracedFetch(nodeHttpFetch) } : {};
+  const fetch = traced ? { fetch: tracedFetch(nodeFetch) } : {};
   switch (auth.adapter) {
     case 'embedded':
       return { server: new EmbeddedAuthServer(new KyselyEmbeddedAccounts(db), { passwordHashCost: auth.passwordHashCost, log }), remote: false, cacheable: true };

@@ -1,3 +1,4 @@
+import nodeFetch from 'node-fetch';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { requestedScopes } from '../../domain/scopes.js';
 import { AuthServerBadAnswer, EmailTaken, InvalidGrant, InvalidToken } from '../../domain/errors.js';
@@ -35,7 +36,7 @@ export class DotAuthServer implements AuthServer {
   private readonly client: OAuth2Client;
 
   constructor(settings: DotSettings) {
-    this.http = new HttpClient(settings.baseUrl, settings.timeoutMs, settings.fetch);
+    this.http = new HttpClient(settings.baseUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
     this.client = new OAuth2Client(this.http, fixedEndpoints(DOT_ENDPOINTS), {
       client: { id: settings.clientId, secret: settings.clientSecret, method: 'client_secret_basic' },
       tokenError: dotTokenError,

@@ -1,9 +1,9 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import nodeFetch from 'node-fetch';
 import { AuthServerBadAnswer, AuthServerUnavailable } from '../../domain/errors.js';
-import { CallTimedOut, nodeHttpFetch, type Fetch } from './node-http-fetch.js';
 
-export type { Fetch } from './node-http-fetch.js';
+export type Fetch = typeof nodeFetch;
 
 /** A reply read in full: the body is text so a non-JSON answer can still be classified. */
 export interface Answer {
@@ -30,9 +30,7 @@ export class HttpClient {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
-  private readonly agent = (url: URL) => (url.protocol === 'https:' ? this.httpsAgent : this.httpAgent);
-
-  constructor(private readonly baseUrl: string, private readonly timeoutMs: number, private readonly fetch: Fetch = nodeHttpFetch) {}
+  constructor(private readonly baseUrl: string, private readonly timeoutMs: number, private readonly fetch: Fetch) {}
 
   async send({ method, path, form, json, authorization }: Call): Promise<Answer> {
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -40,14 +38,16 @@ export class HttpClient {
     let body: string | undefined;
     if (form) { body = form.toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
     if (json !== undefined) { body = JSON.stringify(json); headers['Content-Type'] = 'application/json'; }
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       const res = await this.fetch(new URL(path, this.baseUrl).href, {
-        method, headers, body, timeoutMs: this.timeoutMs, redirect: 'manual', agent: this.agent,
+        method, headers, body, signal, redirect: 'manual',
+        agent: (url: URL) => (url.protocol === 'https:' ? this.httpsAgent : this.httpAgent),
       });
       const text = await res.text();
       return { path, status: res.status, contentType: res.headers.get('content-type') ?? '', text };
     } catch (err) {
-      const why = err instanceof CallTimedOut ? err.message : describeNetworkError(err);
+      const why = signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeNetworkError(err);
       throw new AuthServerUnavailable(`the authorization server is unavailable: ${why}`, { cause: err });
     }
   }

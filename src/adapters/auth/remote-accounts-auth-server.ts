@@ -1,3 +1,4 @@
+import nodeFetch from 'node-fetch';
 import type { Account, Credentials, Introspection, PasswordChange, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import { NotSupported } from '../../domain/errors.js';
 import type { AuthServer } from '../../ports/auth-server.js';
@@ -26,7 +27,7 @@ export abstract class RemoteAccountsAuthServer implements AuthServer {
   protected readonly client: OAuth2Client;
 
   constructor(settings: RemoteServerSettings) {
-    const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch);
+    const http = new HttpClient(settings.serverUrl, settings.timeoutMs, settings.fetch ?? nodeFetch);
     this.metadata = new MetadataDiscovery(http, settings.serverUrl);
     this.client = new OAuth2Client(http, this.metadata, { client: settings.client, audience: settings.audience });
   }

@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind } from '@opentelemetry/api';
-import type { Fetch, FetchInit } from '../auth/node-http-fetch.js';
+import { Headers } from 'node-fetch';
+import type { Fetch } from '../auth/http-client.js';
 import { inSpan } from './in-span.js';
 
 /**
@@ -9,19 +10,19 @@ import { inSpan } from './in-span.js';
  * hold client secrets, tokens and passwords.
  */
 export function tracedFetch(fetch: Fetch): Fetch {
-  const traced: Fetch = (resource: string, init: FetchInit) => {
-    const url = new URL(resource);
-    const method = init.method.toUpperCase();
+  const traced = (resource: Parameters<Fetch>[0], init: Parameters<Fetch>[1] = {}) => {
+    const url = new URL(typeof resource === 'string' ? resource : 'href' in resource ? resource.href : resource.url);
+    const method = (init.method ?? 'GET').toUpperCase();
     return inSpan(`${method} ${url.pathname}`, SpanKind.CLIENT, {
       'http.request.method': method, 'server.address': url.hostname, 'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
       'url.full': `${url.origin}${url.pathname}`,
     }, async (span) => {
-      const headers = { ...init.headers };
-      propagation.inject(context.active(), headers);
+      const headers = new Headers(init.headers);
+      propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
       const res = await fetch(resource, { ...init, headers });
       span.setAttribute('http.response.status_code', res.status);
       return res;
     });
   };
-  return traced;
+  return traced as Fetch;
 }
