@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { loadAuthSettings, type AuthSettings } from './auth-settings.js';
-import { ConfigError, integer, oneOf, text, url, type SettingName } from './env.js';
+import { ConfigError, integer, oneOf, origins, publicOrigin, text, url } from './env.js';
 
 /** Settings read from the environment once, at start; a bad value stops the start with one clear line. */
 export interface Config {
@@ -167,34 +167,3 @@ function tracingSettings(env: NodeJS.ProcessEnv): Config['tracing'] {
   return text(env, 'OTEL_TRACES_EXPORTER') === 'otlp' ? { tracesUrl: 'http://localhost:4318/v1/traces' } : undefined;
 }
 
-
-
-
-
-
-/**
- * An http(s) URL with no query, fragment or credentials; a trailing slash is dropped, so paths are
- * appended as `${publicUrl}/items/`. Written back as URL serialises it (host lower-cased, default
- * port dropped), the same form clients compare against.
- */
-function publicOrigin(raw: string): string {
-  let parsed: URL;
-  try { parsed = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL is not a valid URL, got "${raw}"`); }
-  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
-    throw new ConfigError(`PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials, like https://api.example.com, got "${raw}"`);
-  }
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
-}
-
-/** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */
-function origins(env: NodeJS.ProcessEnv, key: SettingName): string[] {
-  const list = (text(env, key) ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  for (const origin of list) {
-    let parsed: URL | undefined;
-    try { parsed = new URL(origin); } catch { /* reported below */ }
-    if (!parsed || parsed.origin !== origin) {
-      throw new ConfigError(`${key} must list origins like https://app.example.com (no path or trailing slash), got "${origin}"`);
-    }
-  }
-  return list;
-}

@@ -56,3 +56,30 @@ export function url(raw: string, key: SettingName, protocols: string[]): string 
   }
   return raw;
 }
+
+/**
+ * An http(s) URL with no query, fragment or credentials; a trailing slash is dropped, so paths are
+ * appended as `${publicUrl}/items/`. Written back as URL serialises it (host lower-cased, default
+ * port dropped), the same form clients compare against.
+ */
+export function publicOrigin(raw: string): string {
+  let parsed: URL;
+  try { parsed = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL is not a valid URL, got "${raw}"`); }
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(`PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials, like https://api.example.com, got "${raw}"`);
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Each origin must be exactly scheme://host[:port], as browsers send it in the Origin header. */
+export function origins(env: NodeJS.ProcessEnv, key: SettingName): string[] {
+  const list = (text(env, key) ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(origin); } catch { /* reported below */ }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(`${key} must list origins like https://app.example.com (no path or trailing slash), got "${origin}"`);
+    }
+  }
+  return list;
+}

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { PasswordCheckLimiter } from '../../src/adapters/auth/password-check-limiter.js';
+import { RefusalReport, type RefusalCounts } from '../../src/adapters/auth/password-check-refusals.js';
 import { PasswordCheckBusy } from '../../src/domain/errors.js';
 import { rejectionOf } from '../support/rejection.js';
 
@@ -189,5 +190,16 @@ describe('PasswordCheckLimiter', () => {
       await hashes.finishOne();
       await running;
     });
+  });
+});
+
+describe('RefusalReport', () => {
+  it('reports the first refusal at once, then the ones after it no more than every 10 s', () => {
+    const reports: RefusalCounts[] = [];
+    const refusals = new RefusalReport((counts) => reports.push({ ...counts }));
+    refusals.count('server');
+    refusals.count('account');
+    refusals.count('client');
+    expect(reports).to.deep.equal([{ account: 0, client: 0, server: 1 }]);
   });
 });

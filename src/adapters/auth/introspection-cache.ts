@@ -2,8 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Account, Credentials, Introspection, PasswordChange, ProofOfPossession, SignUp, TokenPair, TokenTypeHint } from '../../domain/account.js';
 import type { AuthServer } from '../../ports/auth-server.js';
 import type { RetirementChannel } from '../../ports/retirement-channel.js';
-import { SubjectIndex } from './subject-index.js';
-import { tokenHash } from './token-hash.js';
+import { IntrospectionStore, keyOf } from './introspection-store.js';
 
 export interface IntrospectionCacheSettings {
   /** How long an active answer may be reused (capped by the token's own `exp`); 0 turns the cache off. */
@@ -47,29 +46,21 @@ export function withIntrospectionCache(inner: AuthServer, settings: Introspectio
  * again: nothing cached is trusted past a retirement it may have missed.
  */
 class IntrospectionCache implements AuthServer {
-  private readonly cache: LRUCache<string, Introspection>;
-  private readonly bySubject = new SubjectIndex();
+  private readonly store: IntrospectionStore;
   private readonly inFlight = new Map<string, Promise<Introspection>>();
   /** sha256(refresh token) → sha256(its access token), for pairs issued through this instance. */
   private readonly accessKeyOfRefresh: LRUCache<string, string>;
   private readonly now: () => number;
-  private generation = 0; // bumped by every invalidation
   private counts = { hits: 0, misses: 0, negativeHits: 0 };
-  private deaf = false;
 
   constructor(private readonly inner: AuthServer, private readonly settings: IntrospectionCacheSettings) {
     this.now = settings.now ?? Date.now;
-    this.cache = new LRUCache<string, Introspection>({
-      max: Math.max(1, settings.maxEntries),
-      perf: { now: this.now },
-      ttlResolution: 0, // an injected clock jumps; never reuse a "now" read earlier
-      dispose: (claims, key) => { if (claims.active) this.bySubject.remove(claims.subject, key); },
-    });
+    this.store = new IntrospectionStore(settings, this.now);
     this.accessKeyOfRefresh = new LRUCache<string, string>({ max: Math.max(1, settings.maxEntries) });
     settings.retirements?.subscribe({
-      retired: (r) => ('tokenHash' in r ? this.forget(r.tokenHash) : this.dropSubject(r.subject)),
-      deaf: () => { this.deaf = true; this.clear(); },
-      listening: () => { this.deaf = false; this.clear(); },
+      retired: (r) => ('tokenHash' in r ? this.store.forget(r.tokenHash) : this.store.dropSubject(r.subject)),
+      deaf: () => this.store.setDeaf(true),
+      listening: () => this.store.setDeaf(false),
     });
   }
 
@@ -87,7 +78,7 @@ class IntrospectionCache implements AuthServer {
     } finally {
       const replaced = this.accessKeyOfRefresh.get(refreshKey);
       this.accessKeyOfRefresh.delete(refreshKey);
-      if (replaced !== undefined) this.forget(replaced);
+      if (replaced !== undefined) this.store.forget(replaced);
     }
   }
   ping(): Promise<void> { return this.inner.ping(); }
@@ -96,7 +87,7 @@ class IntrospectionCache implements AuthServer {
     const observe = this.settings.observe;
     if (this.settings.ttlSeconds <= 0) { observe?.('off'); return this.inner.introspect(token); }
     const key = keyOf(token);
-    const cached = this.cache.get(key);
+    const cached = this.store.get(key);
     if (cached) {
       // The token's own expiry beats the cache's: checked on every hit.
       if (!cached.active || cached.exp * 1000 <= this.now()) {
@@ -118,15 +109,15 @@ class IntrospectionCache implements AuthServer {
   }
 
   async changePassword(accessToken: string, change: PasswordChange): Promise<void> {
-    const cached = this.cache.peek(keyOf(accessToken));
+    const cached = this.store.peek(keyOf(accessToken));
     await this.inner.changePassword(accessToken, change);
     let subject = cached?.active ? cached.subject : undefined;
     if (subject === undefined) {
       const claims = await this.inner.introspect(accessToken).catch(() => undefined);
       subject = claims?.active ? claims.subject : undefined;
     }
-    if (subject !== undefined) this.dropSubject(subject);
-    this.forget(keyOf(accessToken));
+    if (subject !== undefined) this.store.dropSubject(subject);
+    this.store.forget(keyOf(accessToken));
   }
 
   /** Forgets the token, and the access token of a refresh token issued through this instance (other instances hear the retirement). */
@@ -135,33 +126,22 @@ class IntrospectionCache implements AuthServer {
       await this.inner.revoke(token, hint);
     } finally {
       const key = keyOf(token);
-      this.forget(key);
+      this.store.forget(key);
       const paired = this.accessKeyOfRefresh.get(key);
-      if (paired !== undefined) this.forget(paired);
+      if (paired !== undefined) this.store.forget(paired);
     }
   }
 
   dropSubject(subject: string): void {
-    this.generation++;
-    for (const key of this.bySubject.take(subject)) this.cache.delete(key);
+    this.store.dropSubject(subject);
   }
 
   stats(): CacheStats {
-    return { ...this.counts, size: this.cache.size };
+    return { ...this.counts, size: this.store.size };
   }
 
   keys(): string[] {
-    return [...this.cache.keys()];
-  }
-
-  private clear(): void {
-    this.generation++;
-    this.cache.clear();
-  }
-
-  private forget(key: string): void {
-    this.generation++;
-    this.cache.delete(key);
+    return this.store.keys();
   }
 
   private remember(pair: TokenPair): TokenPair {
@@ -170,26 +150,10 @@ class IntrospectionCache implements AuthServer {
   }
 
   private async fetchAndStore(key: string, token: string): Promise<Introspection> {
-    const generation = this.generation;
+    const generation = this.store.generation;
     const claims = await this.inner.introspect(token);
-    const nowMs = this.now();
-    const answer: Introspection = claims.active && claims.exp * 1000 <= nowMs ? { active: false } : claims;
-    if (generation !== this.generation) return answer; // invalidated while we waited: do not cache
-    if (answer.active) {
-      // Kept for the whole TTL even when exp comes first: past exp a hit answers inactive without a call.
-      this.cache.set(key, answer, { ttl: this.ttlMs(this.settings.ttlSeconds) });
-      this.bySubject.add(answer.subject, key);
-    } else if (this.settings.negativeTtlSeconds > 0) {
-      this.cache.set(key, answer, { ttl: this.ttlMs(this.settings.negativeTtlSeconds) });
-    }
+    const answer: Introspection = claims.active && claims.exp * 1000 <= this.now() ? { active: false } : claims;
+    this.store.keep(key, answer, generation);
     return answer;
   }
-
-  private ttlMs(seconds: number): number {
-    return 1000 * (this.deaf ? Math.min(seconds, this.settings.deafTtlSeconds ?? 2) : seconds);
-  }
-}
-
-function keyOf(token: string): string {
-  return tokenHash(token);
 }

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { PasswordCheckBusy, type PasswordCheckShare } from '../../domain/errors.js';
+import { paced, RefusalReport, type RefusalCounts } from './password-check-refusals.js';
 
 const tracer = trace.getTracer('gatehouse');
 
@@ -22,24 +23,7 @@ export interface PasswordCheckParty {
   client?: string | undefined;
 }
 
-/**
- * A refusal beyond a share is answered when that share's check ends, or after at most this long:
- * without a thread or a place, but so that a client looping on refusals (32 connections, no rate
- * limit) loops at the pace of its own checks, not as fast as the request path can refuse. Refused
- * at once, such a flood took a core and made a bystander's sign-in 2.6–3.3× slower (see below).
- */
-const MAX_REFUSAL_PACE_MS = 1_000;
-
-function paced(ends: Promise<void> | undefined): Promise<void> {
-  if (!ends) return Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([ends, new Promise<void>((resolve) => { timer = setTimeout(resolve, MAX_REFUSAL_PACE_MS).unref(); })])
-    .finally(() => clearTimeout(timer));
-}
-
-/** Refusals since the last report, by the share that was full; reported at most every 10 s. */
-export type RefusalCounts = Record<PasswordCheckShare, number>;
-const REPORT_EVERY_MS = 10_000;
+export type { RefusalCounts } from './password-check-refusals.js';
 
 /**
  * One account's or one client address's share: the check that holds it (queued, running, or held
@@ -73,13 +57,14 @@ export class PasswordCheckLimiter {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly shares = new Map<string, Share>();
-  private refusals: RefusalCounts = { account: 0, client: 0, server: 0 };
-  private lastReport = -Infinity;
+  private readonly refusals: RefusalReport;
 
   constructor(
     private readonly limits: PasswordCheckLimits = DEFAULT_PASSWORD_CHECK_LIMITS,
-    private readonly report: (refused: RefusalCounts) => void = () => undefined,
-  ) {}
+    report: (refused: RefusalCounts) => void = () => undefined,
+  ) {
+    this.refusals = new RefusalReport(report);
+  }
 
   /**
    * Runs `hash` for `party` when its shares and a slot are free; when `failed(result)`, its turns
@@ -165,13 +150,7 @@ export class PasswordCheckLimiter {
 
   private refuse(share: PasswordCheckShare, keys: [PasswordCheckShare, string][]): never {
     this.forget(keys);
-    this.refusals[share]++;
-    const now = performance.now();
-    if (now - this.lastReport >= REPORT_EVERY_MS) {
-      this.lastReport = now;
-      this.report(this.refusals);
-      this.refusals = { account: 0, client: 0, server: 0 };
-    }
+    this.refusals.count(share);
     throw new PasswordCheckBusy(share);
   }
 

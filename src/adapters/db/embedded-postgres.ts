@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allowTraversal, mustBeReachableByPostgres } from './postgres-folders.js';
 import { freePort, postgresUser, readPidFile, recoverStaleServer, spawnWatchdog, waitForExit } from './postgres-process.js';
 
 export interface EmbeddedPostgres {
@@ -155,28 +156,6 @@ function onceExit(child: ChildProcess): Promise<[number | null, NodeJS.Signals |
     child.once('exit', (code, signal) => resolve([code, signal]));
     child.once('error', reject);
   });
-}
-
-/** The postgres user must be able to pass through the data dir (mkdtemp makes it 0700) into its cluster. */
-async function allowTraversal(parent: string): Promise<void> {
-  const { mode } = await stat(parent);
-  if ((mode & 0o001) === 0) await chmod(parent, (mode & 0o7777) | 0o001);
-}
-
-/**
- * Started as root, PostgreSQL runs as `postgres`, who must pass through every folder above its
- * binaries and its data. A checkout in a private folder (a 0700 home or temp dir) would otherwise
- * fail with a bare `spawn … EACCES`; the folders above the data dir's parent are the operator's, so
- * they are named rather than opened.
- */
-async function mustBeReachableByPostgres(path: string): Promise<void> {
-  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
-    if (((await stat(folder)).mode & 0o001) === 0) {
-      throw new Error(`started as root, the embedded PostgreSQL runs as the user postgres, who cannot enter ${folder} `
-        + `(not open to other users) to reach ${path}: run \`chmod o+x ${folder}\`, keep the checkout and DATA_DIR `
-        + 'in folders others may enter, run as another user, or set DATABASE_URL');
-    }
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

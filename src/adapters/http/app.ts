@@ -59,8 +59,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
   discoveryRoutes(route, routeDeps, options);
-  metaRoutes(router, options);
-  if (options.metrics && !options.metricsElsewhere) metricsRoute(router, options.metrics);
+  metaRoutes(route, options);
+  if (options.metrics && !options.metricsElsewhere) metricsRoute(route, options.metrics);
 
   if (options.traceRequests) app.use(options.traceRequests); // first: every log line and span of the request is inside it
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request

@@ -1,4 +1,5 @@
 import { isScope, SCOPES, type Scope } from '../../../domain/scopes.js';
+import { deref } from './json-pointer.js';
 import type { OperationId } from './operations.js';
 
 /** What the document says of one operation, read once at start-up. */
@@ -59,13 +60,3 @@ function authOf(doc: Record<string, any>, op: Record<string, any>): Pick<Operati
 }
 
 const OAUTH_ERROR = '#/components/schemas/OAuthError';
-
-/** Follows `#/…` references, however many. */
-function deref(doc: Record<string, any>, node: any): any {
-  let at = node;
-  while (typeof at?.$ref === 'string') {
-    at = (at.$ref as string).replace(/^#\//, '').split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((o: any, k) => o?.[k], doc);
-  }
-  return at;
-}

@@ -23,15 +23,28 @@ export type Body<O extends OperationId> = operations[O] extends { requestBody: {
 
 type Responses<O extends OperationId> = operations[O]['responses'];
 type SuccessStatus = 200 | 201 | 202 | 204 | 304; // 304: a conditional GET's answer, no more an error than a 200
+/** Not 2xx, yet answers rather than errors: the root's redirect to the docs, readiness naming the dependency that is down. */
+type AnsweredStatus = SuccessStatus | 302 | 503;
 type ContentOf<R> = R extends { content: infer C } ? C[keyof C] : undefined;
 
+declare const SERIALISES: unique symbol;
+/** JSON serialised once, at start-up, and still typed as the value it holds: a document served as is on every request. */
+export type Serialised<T> = string & { readonly [SERIALISES]: T };
+export const serialised = <T>(value: T): Serialised<T> => JSON.stringify(value) as Serialised<T>;
+
+/** A body as sent: the value, or its JSON serialised beforehand; a documented string may be sent as its bytes (a file). */
+type Sent<B> = B | Serialised<B> | (string extends B ? Buffer : never);
+
 /**
- * What a handler may answer: one of the operation's documented success responses, its body of that
- * response's schema. Errors are thrown, never returned, and rendered in one place.
+ * What a handler may answer: one of the operation's documented answers, its body of that
+ * response's schema. Errors (anything in problem+json, every 4xx) are thrown, never returned, and
+ * rendered in one place.
  */
 export type Answer<O extends OperationId> = {
-  [S in keyof Responses<O>]: S extends SuccessStatus
-    ? { status: S; body: ContentOf<Responses<O>[S]>; headers?: Record<string, string> }
+  [S in keyof Responses<O>]: S extends AnsweredStatus
+    ? Responses<O>[S] extends { content: { 'application/problem+json': unknown } }
+      ? never
+      : { status: S; body: Sent<ContentOf<Responses<O>[S]>>; headers?: Record<string, string> }
     : never;
 }[keyof Responses<O>];
 

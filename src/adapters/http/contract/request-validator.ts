@@ -1,7 +1,9 @@
 import ajv2020 from 'ajv/dist/2020.js';
-import type { ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Options, ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type { FieldError } from '../../../domain/errors.js';
+import { readOnlyNames, toFieldErrors } from './field-errors.js';
+import { deref, escapeToken, unescapeToken } from './json-pointer.js';
 
 export interface RequestValidators {
   /** Validates a parsed body for an operation and media type; returns [] when valid. */
@@ -27,9 +29,9 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
     for (const method of METHODS.filter((m) => item[m]?.operationId)) {
       const op = item[method];
-      const content = resolve(doc, op.requestBody)?.content ?? {};
+      const content = deref(doc, op.requestBody)?.content ?? {};
       const bodies = Object.fromEntries(Object.entries<any>(content).map(([media, m]) => [media.toLowerCase(), m.schema ?? {}]));
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p))
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => deref(doc, p))
         .filter((p) => p.in === 'query');
       const query = {
         type: 'object',
@@ -52,9 +54,9 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
   const bodyValidators = new Map<string, (body: object) => ValidateFunction>();
   const queryValidators = new Map<string, ValidateFunction>();
   for (const [operationId, { bodies }] of Object.entries(operations)) {
-    const base = `/x-operations/${escape(operationId)}`;
+    const base = `/x-operations/${escapeToken(operationId)}`;
     for (const [media, schema] of Object.entries(bodies)) {
-      const pointer = `${base}/bodies/${escape(media)}`;
+      const pointer = `${base}/bodies/${escapeToken(media)}`;
       bodyValidators.set(`${operationId} ${media}`, branchPicker(doc, schema, pointer, (at) => compiled(bodyAjv, at)));
     }
     queryValidators.set(operationId, compiled(queryAjv, `${base}/query`));
@@ -73,7 +75,7 @@ export function compileRequestValidators(doc: Record<string, any>): RequestValid
       const validate = queryValidators.get(operationId);
       if (!validate) throw new Error(`no operation ${operationId} in the OpenAPI document`);
       return validate(query) ? [] : toFieldErrors(validate.errors ?? [], readOnly,
-        (path) => ({ parameter: unescape(path.split('/')[1] ?? '') }));
+        (path) => ({ parameter: unescapeToken(path.split('/')[1] ?? '') }));
     },
   };
 }
@@ -93,7 +95,7 @@ function branchPicker(
     return () => whole;
   }
   const branches = (schema.oneOf as unknown[]).map((branch, i) => ({
-    value: resolve(doc, branch)?.properties?.[field]?.const as unknown,
+    value: deref(doc, branch)?.properties?.[field]?.const as unknown,
     validate: compile(`${pointer}/oneOf/${i}`),
   }));
   const first = branches[0]!.validate;
@@ -119,80 +121,5 @@ function newAjv(options: Options, wrapper: Record<string, unknown>): InstanceTyp
   return ajv;
 }
 
-/** Ajv's errors as short, human field errors. `verbose` puts the value in `data`: it is never read. */
-function toFieldErrors(
-  errors: ErrorObject[], readOnly: Set<string>, at: (pointer: string) => Omit<FieldError, 'message'>,
-): FieldError[] {
-  // An anyOf reports every branch's failure and then its own: keep only its own.
-  const composites = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  const kept = errors.filter((e) => !composites.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`)));
-  const seen = new Set<string>();
-  return kept.flatMap((e) => {
-    const property = e.keyword === 'required' ? e.params.missingProperty
-      : e.keyword === 'additionalProperties' ? e.params.additionalProperty : undefined;
-    const pointer = property === undefined ? e.instancePath : `${e.instancePath}/${escape(String(property))}`;
-    const error = { ...at(pointer), message: messageOf(e, readOnly.has(String(property))) };
-    const key = JSON.stringify(error);
-    if (seen.has(key)) return [];
-    seen.add(key);
-    return [error];
-  });
-}
-
-function messageOf(e: ErrorObject, isReadOnly: boolean): string {
-  // A schema's own words for what its pattern or alternatives mean; its length or type errors keep theirs.
-  const custom = (e.parentSchema as Record<string, unknown> | undefined)?.['x-error-message'];
-  if (typeof custom === 'string' && WORDED_KEYWORDS.has(e.keyword)) return custom;
-  const p = e.params as Record<string, any>;
-  switch (e.keyword) {
-    case 'required': return 'is required';
-    case 'additionalProperties': return isReadOnly ? 'is read-only' : 'is not allowed';
-    case 'type': return `must be ${String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
-    case 'minLength': return p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters`;
-    case 'maxLength': return `must be at most ${p.limit} characters`;
-    case 'minimum': return `must be at least ${p.limit}`;
-    case 'maximum': return `must be at most ${p.limit}`;
-    case 'exclusiveMinimum': return `must be more than ${p.limit}`;
-    case 'exclusiveMaximum': return `must be less than ${p.limit}`;
-    case 'enum': return `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
-    case 'const': return `must be ${JSON.stringify(p.allowedValue)}`;
-    case 'minProperties': return p.limit === 1 ? 'must have at least one field' : `must have at least ${p.limit} fields`;
-    case 'format': return p.format === 'email' ? 'must be an email address' : `must be a valid ${p.format}`;
-    case 'pattern': return 'has an invalid format';
-    default: return e.message ?? 'is invalid'; // ajv's own words quote the schema, never the value
-  }
-}
-
-/** Keywords whose ajv message would say nothing useful ("must match pattern …"): x-error-message words them. */
-const WORDED_KEYWORDS = new Set(['pattern', 'anyOf', 'oneOf']);
-
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false',
-  object: 'an object', array: 'an array', null: 'null',
-};
-
-/** Property names some component marks readOnly: sending one is "read-only" rather than "not allowed". */
-function readOnlyNames(schemas: Record<string, any>): Set<string> {
-  const names = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    const properties = (node as { properties?: Record<string, any> }).properties ?? {};
-    for (const [name, schema] of Object.entries(properties)) if (schema?.readOnly === true) names.add(name);
-    Object.values(node).forEach(walk);
-  };
-  walk(schemas);
-  return names;
-}
-
-/** Follows a `#/components/…` reference to a parameter or request body. */
-function resolve(doc: Record<string, any>, node: any): any {
-  if (typeof node?.$ref !== 'string') return node;
-  const target = (node.$ref as string).replace(/^#\//, '').split('/').map(unescape).reduce((at: any, key) => at?.[key], doc);
-  if (target === undefined) throw new Error(`unresolved $ref ${node.$ref}`);
-  return resolve(doc, target);
-}
-
 /** `application/json; charset=utf-8` → `application/json`. */
 const essence = (mediaType: string) => (mediaType.split(';')[0] ?? '').trim().toLowerCase();
-const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');

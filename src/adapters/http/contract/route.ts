@@ -26,6 +26,15 @@ export interface RouteOptions {
   refineInvalidBody?: (sent: unknown) => void;
   /** More paths answered by the same operation, as written (no parameters): a well-known document's path-inserted form. */
   alsoAt?: string[];
+  /**
+   * The router paths to serve instead of the document's: the templates metrics and traces have
+   * always named a meta operation by (`/docs/:file` for `/docs/{asset}`), or a path of it answered
+   * by a handler of its own (`/docs/openapi.json`). Its parameters are then the handler's to read,
+   * from `ctx.params`: `params` is empty.
+   */
+  at?: string[];
+  /** A meta operation (health, docs, metrics…): its trace span is named by method and route template (`GET /healthz`), not by operationId. */
+  tracedByRoute?: boolean;
 }
 
 /** Registers the handler of one operation; its path, method, scope and error shape come from the document. */
@@ -42,11 +51,13 @@ export function operationRoutes(router: Router<AppState>, r: RouteDeps, document
     const op = table.get(operationId);
     if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
     const operation = { id: operationId, path: op.path }; // one object per operation, shared by its requests
-    const errorShape: Middleware<AppState> = (ctx, next) => { ctx.state.errorShape = op.errors; ctx.state.operation = operation; return next(); };
-    const at = [...new Set([...paths(op.path.replace(/\{(\w+)\}/g, ':$1')), ...(options.alsoAt ?? [])])];
+    const errorShape: Middleware<AppState> = options.tracedByRoute
+      ? (ctx, next) => { ctx.state.errorShape = op.errors; return next(); }
+      : (ctx, next) => { ctx.state.errorShape = op.errors; ctx.state.operation = operation; return next(); };
+    const at = [...new Set([...options.at ?? paths(op.path.replace(/\{(\w+)\}/g, ':$1')), ...(options.alsoAt ?? [])])];
     router[op.method](at, errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
       const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
-      const params = pathParamsOf(op, ctx);
+      const params = options.at ? {} : pathParamsOf(op, ctx);
       const query = op.hasQuery ? queryOf(r, ctx, operationId) : {};
       const body = op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined;
       const request = new Inputs(op, params, query, body, caller, ctx) as unknown as OperationRequest<typeof operationId>;

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { scrapeThroughPrimary } from '../../cluster/metrics-relay.js';
+import type { Route } from '../contract/route.js';
 import type { AppState } from '../state.js';
 import { sentStatus } from '../server/server-limits.js';
 
@@ -126,10 +127,7 @@ export function requestMetrics(metrics: Metrics, router: Router<AppState>): Midd
 /** The Prometheus text format, version 0.0.4. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** GET /metrics on the public port (when METRICS_PORT does not give it a listener of its own). */
-export function metricsRoute(router: Router<AppState>, metrics: Metrics): void {
-  router.get('/metrics', async (ctx) => {
-    ctx.body = await metrics.scrape();
-    ctx.type = METRICS_CONTENT_TYPE;
-  });
+/** GET /metrics on the public port (when METRICS_PORT does not give it a listener of its own), traced as `GET /metrics`. */
+export function metricsRoute(route: Route, metrics: Metrics): void {
+  route('getMetrics', async () => ({ status: 200, body: await metrics.scrape(), headers: { 'Content-Type': METRICS_CONTENT_TYPE } }), { tracedByRoute: true });
 }

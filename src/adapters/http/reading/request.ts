@@ -5,9 +5,9 @@ import { assertShallow, readBody } from './body.js';
 import { HttpProblem } from '../answers/http-problem.js';
 import type { Ctx, RouteDeps } from '../state.js';
 
-/** Both spellings of a path: the trailing slash is canonical, the slash-less form answers the same. */
+/** Both spellings of a path: the trailing slash is canonical, the slash-less form answers the same. `/` has one. */
 export function paths(canonical: string): string[] {
-  return [canonical, canonical.replace(/\/$/, '')];
+  return canonical === '/' ? [canonical] : [canonical, canonical.replace(/\/$/, '')];
 }
 
 const AUTHORIZATION = /^(Bearer|DPoP) +([\x21-\x7e]+) *$/i; // RFC 6750 / RFC 9449 token68, loosely: any visible ASCII

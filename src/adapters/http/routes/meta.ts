@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import Router from '@koa/router';
+import { NotFound } from '../../../domain/errors.js';
 import type { OpenApiDocument } from '../contract/openapi-document.js';
+import { serialised, type Serialised } from '../contract/operations.js';
+import type { Route } from '../contract/route.js';
 import type { ProofVerifier } from '../dpop/proof.js';
-import type { AppState, Ctx } from '../state.js';
 import { protectedResourceMetadata, RESOURCE_METADATA_PATH } from '../answers/resource-metadata.js';
 import { pathPrefixOf, prefixedFlowUrls, withEdits } from '../answers/path-prefix.js';
 
@@ -34,24 +35,34 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 
-export function metaRoutes(router: Router<AppState>, { readiness, document, docsEnabled, authorizationServer, publicUrl, dpop: { settings: dpop } }: MetaOptions & { dpop: ProofVerifier }): void {
+/** Answered in the same media type on every request: the type as Koa's `ctx.type` wrote it before these went through route(). */
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+const HTML_TYPE = { 'Content-Type': 'text/html; charset=utf-8' };
+const SCRIPT_TYPE = { 'Content-Type': 'text/javascript; charset=utf-8' };
+
+/** Meta operations are traced by route template (`GET /healthz`), as they were before the contract named them. */
+const META = { tracedByRoute: true };
+
+export function metaRoutes(route: Route, { readiness, document, docsEnabled, authorizationServer, publicUrl, dpop: { settings: dpop } }: MetaOptions & { dpop: ProofVerifier }): void {
   // Its package.json, not its main: requiring the main evaluates the whole 1.5 MB browser bundle in Node (~0.5 s, ~40 MB).
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, { type, body: readFileSync(join(swaggerDir, file)) }]));
+  const assets = new Map(Object.entries(SWAGGER_FILES).map(([file, type]) => [file, {
+    headers: { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' }, body: readFileSync(join(swaggerDir, file)),
+  }]));
 
-  router.get('/healthz', (ctx: Ctx) => { ctx.body = { status: 'ok' }; });
+  route('getHealth', async () => ({ status: 200, body: { status: 'ok' as const } }), META);
 
-  router.get('/readyz', async (ctx: Ctx) => {
-    const [database, authServer] = await Promise.all([readiness.database(), readiness.authServer()].map(
-      (check) => check.then(() => 'ok' as const, () => 'down' as const)));
-    const ready = database === 'ok' && authServer === 'ok';
-    ctx.status = ready ? 200 : 503;
-    if (!ready) ctx.set('Retry-After', '5');
-    ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database, authServer } };
-  });
+  const up = (check: Promise<void>) => check.then(() => 'ok' as const, () => 'down' as const);
+  route('getReadiness', async () => {
+    const [database, authServer] = await Promise.all([up(readiness.database()), up(readiness.authServer())]); // at once: the slower sets the wait
+    const checks = { database, authServer };
+    return checks.database === 'ok' && checks.authServer === 'ok'
+      ? { status: 200 as const, body: { status: 'ok' as const, checks } }
+      : { status: 503 as const, body: { status: 'unavailable' as const, checks }, headers: { 'Retry-After': '5' } };
+  }, META);
 
   const metadata = protectedResourceMetadata(publicUrl, authorizationServer, dpop);
-  router.get(RESOURCE_METADATA_PATH, (ctx: Ctx) => { ctx.body = metadata; });
+  route('getProtectedResourceMetadata', async () => ({ status: 200, body: metadata }), META);
 
   // Client generators take the first server as their base URL, and a relative `/` gives them none:
   // the served document names PUBLIC_URL. Swagger UI at /docs gets a relative server (PUBLIC_URL's
@@ -60,36 +71,30 @@ export function metaRoutes(router: Router<AppState>, { readiness, document, docs
   const prefix = pathPrefixOf(publicUrl);
   const edits = prefixedFlowUrls(document.json, prefix);
   const served = withServer(document, publicUrl, edits);
-  router.get('/openapi.yaml', (ctx: Ctx) => { ctx.type = 'application/yaml'; ctx.body = served.yaml; });
-  router.get('/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = served.json; });
-  const forDocs = JSON.stringify(prefix === '' ? document.json : { ...withEdits(document.json, edits), servers: [{ url: prefix }] });
+  route('getOpenApiYaml', async () => ({ status: 200, body: served.yaml, headers: { 'Content-Type': 'application/yaml' } }), META);
+  route('getOpenApiJson', async () => ({ status: 200, body: served.json, headers: JSON_TYPE }), META);
+  if (!docsEnabled) return; // with docs off, / and /docs are 404s like any unknown path
+
+  const forDocs = serialised(prefix === '' ? document.json : { ...withEdits(document.json, edits), servers: [{ url: prefix }] });
   const page = docsPage(prefix);
   const initializer = docsInitializer(prefix);
-
-  if (docsEnabled) {
-    // Someone who opens the bare address in a browser lands on the docs; with docs off, / stays a 404.
-    router.get('/', (ctx: Ctx) => {
-      ctx.body = null; // before the status: an explicit null body, which Koa sends as an empty 302, not "Found"
-      ctx.status = 302;
-      ctx.set('Location', `${prefix}/docs`);
-    });
-    router.get(['/docs', '/docs/'], (ctx: Ctx) => { ctx.type = 'text/html; charset=utf-8'; ctx.body = page; });
-    router.get('/docs/swagger-initializer.js', (ctx: Ctx) => { ctx.type = 'text/javascript; charset=utf-8'; ctx.body = initializer; });
-    router.get('/docs/openapi.json', (ctx: Ctx) => { ctx.type = 'application/json'; ctx.body = forDocs; });
-    router.get('/docs/:file', (ctx: Ctx, next) => {
-      const asset = assets.get(ctx.params.file ?? '');
-      if (!asset) return next();
-      ctx.type = asset.type;
-      ctx.set('Cache-Control', 'public, max-age=86400');
-      ctx.body = asset.body;
-    });
-  }
+  // Someone who opens the bare address in a browser lands on the docs.
+  route('getRoot', async () => ({ status: 302, body: undefined, headers: { Location: `${prefix}/docs` } }), META);
+  route('getDocs', async () => ({ status: 200, body: page, headers: HTML_TYPE }), { ...META, alsoAt: ['/docs/'] });
+  // The two files made here have routes (and metrics labels) of their own; the package's files share /docs/:file.
+  route('getDocsAsset', async () => ({ status: 200, body: initializer, headers: SCRIPT_TYPE }), { ...META, at: ['/docs/swagger-initializer.js'] });
+  route('getDocsAsset', async () => ({ status: 200, body: forDocs, headers: JSON_TYPE }), { ...META, at: ['/docs/openapi.json'] });
+  route('getDocsAsset', async ({ ctx }) => {
+    const asset = assets.get(ctx.params.file ?? '');
+    if (!asset) throw new NotFound('path', ctx.path, `no resource at ${ctx.path}`); // as for a path nothing is at
+    return { status: 200, ...asset };
+  }, { ...META, at: ['/docs/:file'] });
 }
 
 /** The document with PUBLIC_URL as its only server, serialised once: YAML (comments kept) and JSON. */
-function withServer(document: MetaOptions['document'], publicUrl: string, edits: [string[], string][]): { yaml: string; json: string } {
+function withServer(document: MetaOptions['document'], publicUrl: string, edits: [string[], string][]): { yaml: string; json: Serialised<Record<string, unknown>> } {
   const servers = [{ url: publicUrl, description: 'This Gatehouse (its PUBLIC_URL).' }];
-  return { yaml: document.yamlWithServers(servers, edits), json: JSON.stringify({ ...withEdits(document.json, edits), servers }) };
+  return { yaml: document.yamlWithServers(servers, edits), json: serialised({ ...withEdits(document.json, edits), servers }) };
 }
 
 /** `prefix` is PUBLIC_URL's path, checked by the config to be a plain URL path: nothing to escape in it but quotes, which JSON.stringify writes. */
