@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { processOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
 /**
  * The meta operations on the wire, byte for byte where the bytes are fixed: status, every header
@@ -64,7 +64,7 @@ describe('the meta operations on the wire', function () {
   const seen = new Map<string, Seen>();
 
   before(async () => {
-    receiver = await startOtlpReceiver();
+    receiver = await processOtlpReceiver();
     server = await startTestGatehouse({ database: 'embedded', auth: 'embedded', env: { PUBLIC_URL, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url } });
     const traces = new Map<string, string>();
     let before = await counts();
@@ -84,7 +84,6 @@ describe('the meta operations on the wire', function () {
     for (const span of receiver.spans().filter((s) => traces.has(s.traceId) && s.kind === 2)) seen.get(traces.get(span.traceId)!)!.span = span.name;
     if (process.env.META_WIRE_PRINT) console.log(JSON.stringify(Object.fromEntries(seen), null, 1));
   });
-  after(async () => { await receiver?.close(); });
 
   /** Request counts by label; a scrape is counted once it is answered, so by the next one. */
   async function counts(): Promise<Map<string, number>> {

@@ -7,7 +7,7 @@ import { ApiClient } from '../support/api-client.js';
 import { requireService } from '../support/availability.js';
 import { dotPeerAvailable } from '../support/dot-peer.js';
 import { startTestGatehouse } from '../support/gatehouse.js';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { processOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { postgresAvailable } from '../support/postgres.js';
 
 const SERVER = 2; const CLIENT = 3; // OTLP span kinds
@@ -24,9 +24,8 @@ describe('OpenTelemetry tracing', function () {
   let receiver: OtlpReceiver;
   before(async function () {
     requireService(this, await postgresAvailable(), 'PostgreSQL on 127.0.0.1:5432');
-    receiver = await startOtlpReceiver();
+    receiver = await processOtlpReceiver();
   });
-  after(async () => { await receiver?.close(); });
 
   for (const auth of ['embedded', 'dot'] as const) {
     it(`${auth}: a sign-in, a list and a create each continue the caller's trace, with spans down to PostgreSQL${auth === 'dot' ? ' and DOT' : ''}, and nothing secret in them`, async function () {

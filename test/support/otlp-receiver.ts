@@ -33,6 +33,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(ok ? 200 : 415, { 'Content-Type': 'application/json' }).end(ok ? '{}' : '{"error":"JSON at POST /v1/traces only"}');
     });
   }).listen(0, '127.0.0.1');
+  server.unref();
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
@@ -49,4 +50,16 @@ function flatten(span: any): ReceivedSpan {
     attributes[key] = value.stringValue ?? value.boolValue ?? (value.intValue !== undefined ? Number(value.intValue) : value.doubleValue);
   }
   return { traceId: span.traceId, spanId: span.spanId, ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}), name: span.name, kind: span.kind, attributes };
+}
+
+let shared: Promise<OtlpReceiver> | undefined;
+
+/**
+ * The one receiver of this test process. Gatehouse registers the tracing SDK once per process (a
+ * global tracer provider cannot be replaced), so every traced server a suite starts in this process
+ * exports to the endpoint the first one named: suites read from this receiver and pick their own
+ * spans by trace id. It lives as long as the process (its socket does not keep it alive).
+ */
+export function processOtlpReceiver(): Promise<OtlpReceiver> {
+  return shared ??= startOtlpReceiver();
 }
