@@ -22,8 +22,8 @@ const SECONDS = quick ? 2 : 5;
 const ROUNDS = 3;
 const WARMUP_SECONDS = quick ? 1 : 2;
 const SEED_ITEMS = 1_000_000;
-/** Issue 11 §5: ratios to the baseline (to DOT for the token), Gatehouse's CPU per proxied token request, RSS, restart. */
-const TARGETS = { list: 0.8, one: 0.9, create: 0.9, token: 0.9, tokenCpuUs: 300, rssMb: 150, restartMs: 1000 };
+/** Ratios to the baseline (to DOT for the token), the deep page's p50 against the first's, Gatehouse's CPU per proxied token request, RSS, restart. */
+const TARGETS = { list: 0.85, one: 0.9, create: 0.9, deep: 1.2, token: 0.9, tokenCpuUs: 300, rssMb: 150, restartMs: 1000 };
 
 async function main(): Promise<void> {
   if (!(await haveWrk())) throw new Error('wrk is needed: apt-get install -y wrk');
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     await compare('POST /items/', post(gatehouse), post(baseline), TARGETS.create);
     const deep = Buffer.from(JSON.stringify(['id', SEED_ITEMS - 1000, SEED_ITEMS - 1000, 'a'])).toString('base64url');
     const deepRun = only ? undefined : await alternate('deep cursor vs first page (p50)', at(gatehouse, `/items/?limit=20&cursor=${deep}`),
-      at(gatehouse, '/items/?limit=20'), 1.5, scratch, 'both Gatehouse; ratio = deep p50 / first p50, lower is better', 'p50');
+      at(gatehouse, '/items/?limit=20'), TARGETS.deep, scratch, 'both Gatehouse; ratio = deep p50 / first p50, lower is better', 'p50');
     if (deepRun) {
       rows.push(deepRun.row);
       details.deepCursor = deepRun.samples;
