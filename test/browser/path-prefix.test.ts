@@ -6,7 +6,7 @@ import { chromiumAvailable, launchChromium, type Browser } from '../support/chro
 import { assertMatchesContract } from '../support/contract.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { startPrefixProxy, type PrefixProxy } from '../support/prefix-proxy.js';
-import { closeAuthorize, openAuthorize, tryItOut } from '../support/swagger-ui-page.js';
+import { signInWithPasswordFlow, tryItOut } from '../support/swagger-ui-page.js';
 
 const PREFIX = '/gh';
 
@@ -70,15 +70,7 @@ describe('behind a proxy that strips a path prefix (PUBLIC_URL http://host/gh)',
     for (const id of operationIds) await page.locator(`[id^="operations-"][id$="-${id}"]`).first().waitFor();
     expect(operationIds.length).to.be.greaterThan(20);
 
-    const dialog = await openAuthorize(page);
-    const oauth = dialog.locator('.auth-container').filter({ hasText: 'oauth2 (OAuth2, password)' });
-    await oauth.locator('#oauth_username').fill(user.email);
-    await oauth.locator('#oauth_password').fill(user.password);
-    await oauth.locator('label[for="read-password-checkbox-oauth2"]').click();
-    await oauth.locator('label[for="write-password-checkbox-oauth2"]').click();
-    await oauth.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
-    await oauth.getByText('Authorized', { exact: true }).waitFor({ timeout: 10_000 });
-    await closeAuthorize(page);
+    await signInWithPasswordFlow(page, user);
 
     const name = `prefix-lamp-${Math.random().toString(36).slice(2, 8)}`;
     const created = await tryItOut(page, 'createItem', JSON.stringify({ name, description: 'behind a proxy', price: '4.00' }));

@@ -8,7 +8,7 @@ import { assertMatchesContract } from '../support/contract.js';
 import { startTestGatehouse, type GatehouseUnderTest } from '../support/gatehouse.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { makeStaff } from '../support/staff.js';
-import { closeAuthorize, expectTagged, openAuthorize, tryItOut } from '../support/swagger-ui-page.js';
+import { closeAuthorize, expectTagged, openAuthorize, signInWithPasswordFlow, tryItOut } from '../support/swagger-ui-page.js';
 
 const SCREENSHOTS = 'test-results';
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
@@ -74,16 +74,7 @@ describe('Swagger UI at /docs in Chromium', function () {
 
   it('signs in through Authorize with the OAuth2 password flow, creates an item with "Try it out" (201) and lists it', async () => {
     const user = await api.newUser('swagger');
-    const dialog = await openAuthorize(page);
-    const oauth = dialog.locator('.auth-container').filter({ hasText: 'oauth2 (OAuth2, password)' });
-    await oauth.locator('#oauth_username').fill(user.email);
-    await oauth.locator('#oauth_password').fill(user.password);
-    // The checkboxes themselves are hidden behind styled labels, as a user sees them.
-    await oauth.locator('label[for="read-password-checkbox-oauth2"]').click();
-    await oauth.locator('label[for="write-password-checkbox-oauth2"]').click();
-    await oauth.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
-    await oauth.getByText('Authorized', { exact: true }).waitFor({ timeout: 10_000 });
-    await closeAuthorize(page);
+    await signInWithPasswordFlow(page, user);
 
     expect(tokenRequests).to.have.length(1);
     console.log('      Swagger UI sent:', JSON.stringify({ authorization: tokenRequests[0]!.headers.authorization, contentType: tokenRequests[0]!.headers['content-type'], body: tokenRequests[0]!.body.replace(/password=[^&]*/, 'password=…') }));

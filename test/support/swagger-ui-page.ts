@@ -15,6 +15,20 @@ export async function closeAuthorize(page: Page): Promise<void> {
 }
 
 /** The operations listed under a tag's heading, as a reader of the page sees them. */
+/** Authorize → oauth2 (password) with the read and write scopes, as a user fills it in; waits until Swagger UI says Authorized. */
+export async function signInWithPasswordFlow(page: Page, user: { email: string; password: string }): Promise<void> {
+  const dialog = await openAuthorize(page);
+  const oauth = dialog.locator('.auth-container').filter({ hasText: 'oauth2 (OAuth2, password)' });
+  await oauth.locator('#oauth_username').fill(user.email);
+  await oauth.locator('#oauth_password').fill(user.password);
+  // The checkboxes themselves are hidden behind styled labels, as a user sees them.
+  await oauth.locator('label[for="read-password-checkbox-oauth2"]').click();
+  await oauth.locator('label[for="write-password-checkbox-oauth2"]').click();
+  await oauth.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+  await oauth.getByText('Authorized', { exact: true }).waitFor({ timeout: 10_000 });
+  await closeAuthorize(page);
+}
+
 export async function expectTagged(page: Page, tag: string, operationIds: string[]): Promise<void> {
   for (const id of operationIds) await page.locator(`#operations-${tag}-${id}`).waitFor();
 }
