@@ -48,7 +48,7 @@ async function cpu(batch: string[], step: (p: string) => Promise<unknown>): Prom
   const used = process.cpuUsage(started);
   return (used.user + used.system) / batch.length;
 }
-const full = (p: string) => verifier.verify(p, check);
+const full = async (p: string) => (await verifier.inspect(p, check)).confirm();
 const inspectOnly = (p: string) => verifier.inspect(p, check);
 
 const rows: [string, (n: number) => Promise<number>][] = [

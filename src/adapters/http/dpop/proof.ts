@@ -32,11 +32,6 @@ export interface ProofCheck {
   accessToken?: string;
 }
 
-/** What a valid proof proves: possession of the key with this RFC 7638 thumbprint. */
-export interface VerifiedProof {
-  jkt: string;
-}
-
 /** A proof whose every claim is right for this request, its signature and jti not yet checked. */
 export interface InspectedProof {
   /** The RFC 7638 thumbprint of the key in its header: what a bound token's cnf.jkt must name. */
@@ -52,8 +47,6 @@ export interface InspectedProof {
 export interface ProofVerifier {
   /** Everything that costs no signature check and writes nothing. @throws InvalidDpopProof, UseDpopNonce */
   inspect(proof: string, check: ProofCheck): Promise<InspectedProof>;
-  /** `inspect`, then `confirm`: where no token can be checked first (the token endpoints). */
-  verify(proof: string, check: ProofCheck): Promise<VerifiedProof>;
   settings: DpopSettings;
   /** Present when DPOP_NONCE=true. */
   nonces?: NonceSource;
@@ -112,11 +105,6 @@ export function proofVerifier(
     settings,
     ...(nonces ? { nonces } : {}),
     inspect,
-    async verify(proof, check) {
-      const { jkt, confirm } = await inspect(proof, check);
-      await confirm();
-      return { jkt };
-    },
   };
 }
 
