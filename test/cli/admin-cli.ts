@@ -12,6 +12,18 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
   return { ...base, ...env };
 }
 
+/** A program of src/ (`main.ts`, `cli/admin.ts`) run with tsx as `npm run dev` runs the server, stdout ignored: its exit code and stderr. */
+export function runSource(entry: string, args: string[], cwd: string, env: Record<string, string>, tsx = 'tsx'): Promise<{ code: number | null; stderr: string }> {
+  // `--import tsx` is resolved from `cwd`: a caller running elsewhere than the checkout passes tsx's resolved URL.
+  const child = spawn(process.execPath, ['--import', tsx, entry, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 /** The command as `npm run admin --` runs it, minus npm (tsx in-process, as the script line does). */
 export const ADMIN_COMMAND = [process.execPath, '--import', 'tsx', 'src/cli/admin.ts'];
 

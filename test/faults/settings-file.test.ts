@@ -1,28 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { childEnv, ROOT } from '../cli/admin-cli.js';
+import { ROOT, runSource } from '../cli/admin-cli.js';
 
 // The server and the admin command line read .env from the directory they are started in. Each
 // .env below would stop a start with a message naming its own value, so the message shows which
 // value won, before any database starts.
 
-const TSX = import.meta.resolve('tsx');
+const TSX = import.meta.resolve('tsx'); // the tests run in a temporary directory, without node_modules
 const ENTRIES = { server: join(ROOT, 'src', 'main.ts'), admin: join(ROOT, 'src', 'cli', 'admin.ts') };
 // The environment alone names an adapter it lacks the settings of: a start that ignored .env stops on that instead.
 const DOT_FROM_FILE = 'AUTH_SERVER_URL=http://127.0.0.1:9\nAUTH_CLIENT_ID=gatehouse\nAUTH_CLIENT_SECRET=hunter2\n';
-
-function run(entry: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, entry, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 describe('.env in the working directory, at start', function () {
   this.timeout(60_000);
@@ -36,21 +25,21 @@ describe('.env in the working directory, at start', function () {
   ] as const) {
     it(`${name} reads it`, async () => {
       await writeFile(join(dir, '.env'), `${DOT_FROM_FILE}DPOP_IAT_WINDOW_SECONDS=9999\n`);
-      const { code, stderr } = await run(entry, [...args], dir, { AUTH_ADAPTER: 'dot' });
+      const { code, stderr } = await runSource(entry, [...args], dir, { AUTH_ADAPTER: 'dot' }, TSX);
       expect(stderr).to.equal(`${prefix}DPOP_IAT_WINDOW_SECONDS must be a whole number from 1 to 600, got "9999"\n`);
       expect(code).to.equal(2);
     });
 
     it(`${name}: the environment wins over it`, async () => {
       await writeFile(join(dir, '.env'), `${DOT_FROM_FILE}DPOP_IAT_WINDOW_SECONDS=9999\n`);
-      const { code, stderr } = await run(entry, [...args], dir, { AUTH_ADAPTER: 'dot', DPOP_IAT_WINDOW_SECONDS: '7777' });
+      const { code, stderr } = await runSource(entry, [...args], dir, { AUTH_ADAPTER: 'dot', DPOP_IAT_WINDOW_SECONDS: '7777' }, TSX);
       expect(stderr).to.equal(`${prefix}DPOP_IAT_WINDOW_SECONDS must be a whole number from 1 to 600, got "7777"\n`);
       expect(code).to.equal(2);
     });
 
     it(`${name}: a malformed line stops it with the file and line, not the line's text`, async () => {
       await writeFile(join(dir, '.env'), `${DOT_FROM_FILE}# fine\nAUTH_CLIENT_SECRET hunter3\n`);
-      const { code, stderr } = await run(entry, [...args], dir, { AUTH_ADAPTER: 'dot' });
+      const { code, stderr } = await runSource(entry, [...args], dir, { AUTH_ADAPTER: 'dot' }, TSX);
       expect(stderr).to.equal(`${prefix}.env line 5 is not NAME=value (a name of letters, digits and _, then =)\n`);
       expect(code).to.equal(2);
     });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -8,7 +7,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startGatehouse, type RunningGatehouse } from '../../src/main.js';
-import { childEnv, ROOT } from '../cli/admin-cli.js';
+import { ROOT, runSource } from '../cli/admin-cli.js';
 import { requireService } from '../support/availability.js';
 import { freePort } from '../support/free-port.js';
 import { freshPostgresDatabase, postgresAvailable } from '../support/postgres.js';
@@ -20,15 +19,7 @@ const PASSWORD = 'hunter2-not-logged';
 const quiet = pino({ level: 'silent' });
 
 /** `npm run dev` minus npm: the server from src/, its stderr and exit code. */
-function runServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-}
+const runServer = (env: Record<string, string>) => runSource(join(ROOT, 'src', 'main.ts'), [], ROOT, env);
 
 describe('start-up messages for the operator', function () {
   this.timeout(60_000);
