@@ -30,7 +30,7 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
   });
   after(async () => { await listening?.close(); });
   beforeEach(async () => {
-    await settle(); // the last test's notices, which a loaded machine may deliver late, are not this test's
+    await listening.drained(); // the last test's notices, which a loaded machine may deliver late, are not this test's
     heard.length = 0;
     logged = [];
     clock = new Date('2026-12-02T12:00:00Z');
@@ -38,8 +38,8 @@ describe('EmbeddedAuthServer: refresh-token reuse and what it publishes', functi
     server = new EmbeddedAuthServer(new KyselyEmbeddedAccounts(database.db), { passwordHashCost: 12, now: () => clock, log });
   });
   const later = (ms: number) => { clock = new Date(clock.getTime() + ms); };
-  /** NOTIFY is delivered after the commit, on another connection: give it a moment. */
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  /** NOTIFY is delivered after the commit, on another connection: wait until all of it has arrived. */
+  const settle = () => listening.drained();
   const signIn = async () => {
     const email = `reuse-${n++}-${Date.now()}@example.com`;
     const account = await server.signUp({ email, password: PASSWORD });
