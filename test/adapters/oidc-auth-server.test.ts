@@ -53,6 +53,9 @@ describe('OAuth2AuthServer and JwtAuthServer against oidc-provider', function ()
   authServerContract('jwt on oidc-provider', harness(() => jwts, (p) => jwt(p, 0), () => shortLived('jwt')),
     { accountManagement: true, refreshEndsOldAccessToken: true, immediateRevocation: true });
 
+  const expOf = (jwt: string): number => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()).exp;
+  const untilPast = (expSeconds: number) => new Promise((done) => setTimeout(done, Math.max(0, expSeconds * 1000 - Date.now()) + 100));
+
   async function tokenFor(peer: OidcPeer, fields: { scope?: string; resource?: string; ttl?: number } = {}) {
     const email = `oidc-${Math.random().toString(36).slice(2, 10)}@example.com`;
     const account = await peer.addAccount(email, PASSWORD);
@@ -65,9 +68,10 @@ describe('OAuth2AuthServer and JwtAuthServer against oidc-provider', function ()
     expect((await server.introspect(good.access_token)).active).to.equal(true);
     expect(await server.introspect((await tokenFor(jwts, { resource: jwts.otherAudience })).access_token)).to.deep.equal({ active: false });
     expect(await jwt(opaque).introspect(good.access_token).catch((e) => e)).to.deep.equal({ active: false }); // another issuer
-    const expiring = await tokenFor(jwts, { ttl: 1 });
+    // exp is in whole seconds, so a 1 s token can be spent the moment it is issued: 3 s, then wait past its own exp.
+    const expiring = await tokenFor(jwts, { ttl: 3 });
     expect((await server.introspect(expiring.access_token)).active).to.equal(true);
-    await new Promise((done) => setTimeout(done, 2100));
+    await untilPast(expOf(expiring.access_token));
     expect(await server.introspect(expiring.access_token)).to.deep.equal({ active: false });
     await jwts.stop();
     try {
