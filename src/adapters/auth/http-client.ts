@@ -1,9 +1,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import nodeFetch from 'node-fetch';
+import { Deadline } from './deadline.js';
 import { AuthServerBadAnswer, AuthServerUnavailable } from '../../domain/errors.js';
 
 export type Fetch = typeof nodeFetch;
+
+const IDLE_CONNECTION_MS = 1000;
 
 /** A reply read in full: the body is text so a non-JSON answer can still be classified. */
 export interface Answer {
@@ -27,8 +30,15 @@ export interface Call {
  * Failing to get an answer at all is AuthServerUnavailable; the status is the caller's business.
  */
 export class HttpClient {
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
+  /**
+   * Connections are kept for the next call, but closed after 1 s unused: sooner than a server
+   * closes them (gunicorn's default is 2 s), so a call is never sent on a connection the server
+   * is closing at that moment (ECONNRESET, which would be a 503 for the client).
+   */
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32, timeout: IDLE_CONNECTION_MS });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32, timeout: IDLE_CONNECTION_MS });
+  /** Metadata may name endpoints on another origin than the server's URL, so the agent goes by each call's. */
+  private readonly agent = (url: URL) => (url.protocol === 'https:' ? this.httpsAgent : this.httpAgent);
 
   constructor(private readonly baseUrl: string, private readonly timeoutMs: number, private readonly fetch: Fetch) {}
 
@@ -38,17 +48,18 @@ export class HttpClient {
     let body: string | undefined;
     if (form) { body = form.toString(); headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
     if (json !== undefined) { body = JSON.stringify(json); headers['Content-Type'] = 'application/json'; }
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const deadline = new Deadline(this.timeoutMs);
     try {
       const res = await this.fetch(new URL(path, this.baseUrl).href, {
-        method, headers, body, signal, redirect: 'manual',
-        agent: (url: URL) => (url.protocol === 'https:' ? this.httpsAgent : this.httpAgent),
+        method, headers, body, signal: deadline as unknown as AbortSignal, redirect: 'manual', agent: this.agent,
       });
       const text = await res.text();
       return { path, status: res.status, contentType: res.headers.get('content-type') ?? '', text };
     } catch (err) {
-      const why = signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeNetworkError(err);
+      const why = deadline.aborted ? `no answer within ${this.timeoutMs} ms` : describeNetworkError(err);
       throw new AuthServerUnavailable(`the authorization server is unavailable: ${why}`, { cause: err });
+    } finally {
+      deadline.clear();
     }
   }
 }
