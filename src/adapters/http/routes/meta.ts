@@ -71,7 +71,7 @@ export function metaRoutes(route: Route, { readiness, document, docsEnabled, aut
   const prefix = pathPrefixOf(publicUrl);
   const edits = prefixedFlowUrls(document.json, prefix);
   const served = withServer(document, publicUrl, edits);
-  route('getOpenApiYaml', async () => ({ status: 200, body: served.yaml, headers: { 'Content-Type': 'application/yaml' } }), META);
+  route('getOpenApiYaml', async () => ({ status: 200, body: served.yaml(), headers: { 'Content-Type': 'application/yaml' } }), META);
   route('getOpenApiJson', async () => ({ status: 200, body: served.json, headers: JSON_TYPE }), META);
   if (!docsEnabled) return; // with docs off, / and /docs are 404s like any unknown path
 
@@ -91,10 +91,15 @@ export function metaRoutes(route: Route, { readiness, document, docsEnabled, aut
   }, { ...META, at: ['/docs/:file'] });
 }
 
-/** The document with PUBLIC_URL as its only server, serialised once: YAML (comments kept) and JSON. */
-function withServer(document: MetaOptions['document'], publicUrl: string, edits: [string[], string][]): { yaml: string; json: Serialised<Record<string, unknown>> } {
+/**
+ * The document with PUBLIC_URL as its only server, serialised once: JSON now, YAML (comments kept)
+ * when first asked for, since writing it needs the YAML tree that a start with a cached parse never
+ * builds (see openapi-document.ts).
+ */
+function withServer(document: MetaOptions['document'], publicUrl: string, edits: [string[], string][]): { yaml: () => string; json: Serialised<Record<string, unknown>> } {
   const servers = [{ url: publicUrl, description: 'This Gatehouse (its PUBLIC_URL).' }];
-  return { yaml: document.yamlWithServers(servers, edits), json: serialised({ ...withEdits(document.json, edits), servers }) };
+  let yaml: string | undefined;
+  return { yaml: () => (yaml ??= document.yamlWithServers(servers, edits)), json: serialised({ ...withEdits(document.json, edits), servers }) };
 }
 
 /** `prefix` is PUBLIC_URL's path, checked by the config to be a plain URL path: nothing to escape in it but quotes, which JSON.stringify writes. */
