@@ -73,7 +73,7 @@ export async function runTraffic(base: string, connections: number, start: () =>
     const signUp = await call('signUp', 'POST', '/users/signup/', undefined, { email, password, password2: password });
     const pair = await call('getToken', 'POST', '/users/token/', undefined, { email, password });
     if (signUp.status !== 201 || pair.status !== 200) throw new Error(`could not set up user ${n}: ${signUp.status} ${pair.status}`);
-    return { id: signUp.body.id as number, token: pair.body.access_token as string, refresh: pair.body.refresh_token as string };
+    return { id: signUp.body.id as number, email, password, token: pair.body.access_token as string, refresh: pair.body.refresh_token as string };
   };
   const users: Awaited<ReturnType<typeof setUp>>[] = [];
   for (let n = 0; n < connections; n += 8) { // the DOT peer hashes passwords with two workers: not 64 at once
@@ -119,9 +119,14 @@ export async function runTraffic(base: string, connections: number, start: () =>
   };
   await Promise.all(users.map((_, n) => loop(n)));
 
+  // A fresh sign-in: a user's own token may be dead by now, and rightly so. A refresh DOT carried
+  // out but whose answer was lost to the injected outage (a 503) rotated the pair, so the retry with
+  // the old refresh token is refused and the access token the user kept is revoked.
   const checker = users[0]!;
+  const signedIn = await call('getToken', 'POST', '/users/token/', undefined, { email: checker.email, password: checker.password });
+  if (signedIn.status !== 200) throw new Error(`the checker could not sign in to verify the items: ${signedIn.status}`);
   for (const item of items) {
-    const res = await call('verify', 'GET', `/items/${item.id}/`, checker.token);
+    const res = await call('verify', 'GET', `/items/${item.id}/`, signedIn.body.access_token as string);
     if (item.deleted) {
       if (res.status === 404) stats.deleted++; else stats.lost.push(`item ${item.id} was deleted but answers ${res.status}`);
     } else if (res.status !== 200 || JSON.stringify(res.body) !== JSON.stringify(item.body) || res.body.user.id !== item.owner) {
