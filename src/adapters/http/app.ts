@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -10,7 +9,10 @@ import { renderErrors } from './answers/render-errors.js';
 import type { RequestValidators } from './contract/request-validator.js';
 import { metricsRoute, requestMetrics, type Metrics } from './middleware/metrics.js';
 import type { RateLimits } from './middleware/rate-limit.js';
-import { corsFor, securityHeaders } from './middleware/security.js';
+import { corsFor, securityHeaderBlock, securityHeaders } from './middleware/security.js';
+import { requestLine } from './middleware/request-log.js';
+import { RequestState, requestIdOf } from './request-state.js';
+import { dispatcher } from './contract/dispatch.js';
 import { sentStatus } from './server/server-limits.js';
 import { BodyReads, DEFAULT_BODY_READ_LIMITS, type BodyReadLimits } from './reading/body-reads.js';
 import { clientAddress } from './reading/client-address.js';
@@ -44,17 +46,22 @@ export interface AppOptions extends MetaOptions {
   metricsElsewhere?: boolean;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/; // echoed into logs and headers, so nothing that could forge a line
-
 export function createApp(options: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // unexpected errors are logged by the error middleware, once, with the request id
   const bodyReads = new BodyReads(options.bodyReads ?? DEFAULT_BODY_READ_LIMITS, options.logger);
   const routeDeps = { deps: options.deps, validators: options.validators, publicUrl: options.publicUrl, dpop: options.dpop, bodyReads };
   const trustProxy = options.trustProxy ?? 0;
+  const { algorithms, required } = options.dpop.settings;
+  const renderAt = { baseUrl: options.publicUrl, dpop: { algorithms, bearerAllowed: !required } };
+  const line = requestLine(options.logger);
+  const cors = corsFor(options.corsOrigins);
+  const security = securityHeaderBlock();
   // strict: exactly the spellings registered (see paths()); by default `/items//` would be the collection.
   const router = new Router<AppState>({ strict: true });
-  const route = operationRoutes(router, routeDeps, options.document.json);
+  const { route, compiledOf } = operationRoutes(router, routeDeps, options.document.json, {
+    logger: options.logger, line, trustProxy, securityHeaders: security, cors, renderAt, metrics: options.metrics,
+  });
   userRoutes(route, routeDeps, options.rateLimits);
   itemRoutes(route, routeDeps);
   adminRoutes(route, routeDeps);
@@ -63,12 +70,14 @@ export function createApp(options: AppOptions): Koa<AppState> {
   if (options.metrics && !options.metricsElsewhere) metricsRoute(route, options.metrics);
 
   if (options.traceRequests) app.use(options.traceRequests); // first: every log line and span of the request is inside it
+  // Every operation's request is answered here, whole, by its compiled function; what follows is
+  // the chain for the requests no operation takes: unknown paths, 405, 501, OPTIONS and preflights.
+  app.use(dispatcher(router, compiledOf));
   if (options.metrics) app.use(requestMetrics(options.metrics, router)); // outermost: times the whole request
 
   app.use(async (ctx, next) => {
     ctx.request.ip = clientAddress(ctx.req, trustProxy); // ctx.ip, for every per-client limit
-    const given = ctx.get('X-Request-Id');
-    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(ctx.req);
     const state = new RequestState(requestId, options.logger);
     ctx.state = state;
     ctx.set('X-Request-Id', requestId);
@@ -76,34 +85,12 @@ export function createApp(options: AppOptions): Koa<AppState> {
     try {
       await next();
     } finally {
-      // The same line the child would write: its bindings come right after pid and hostname.
-      options.logger.info({
-        requestId, method: ctx.method, path: ctx.path, status: sentStatus(ctx.req.socket, ctx.status),
-        ms: performance.now() - started, userId: state.caller?.user.id,
-      }, 'request');
+      line(requestId, ctx.method, ctx.path, sentStatus(ctx.req.socket, ctx.status), performance.now() - started, state.caller?.user.id);
     }
   });
-  const cors = corsFor(options.corsOrigins);
   if (cors) app.use(cors);
   app.use(securityHeaders()); // before the error renderer, so problems carry the headers too
-  const { algorithms, required } = options.dpop.settings;
-  app.use(renderErrors({ baseUrl: options.publicUrl, dpop: { algorithms, bearerAllowed: !required } }));
+  app.use(renderErrors(renderAt));
   app.use(router.routes()).use(router.allowedMethods());
   return app;
-}
-
-/**
- * ctx.state, one object of one shape per request: no closure or accessor defined per request.
- * A child logger only for requests that log more than their one line: most never do.
- */
-class RequestState implements AppState {
-  caller?: AppState['caller'];
-  operation?: AppState['operation'];
-  errorShape?: AppState['errorShape'];
-  authScheme?: AppState['authScheme'];
-  #child: Logger | undefined;
-  constructor(readonly requestId: string, private readonly logger: Logger) {}
-  get log(): Logger {
-    return (this.#child ??= this.logger.child({ requestId: this.requestId }));
-  }
 }

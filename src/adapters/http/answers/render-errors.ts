@@ -27,17 +27,22 @@ export function renderErrors(at: RenderContext): Middleware<AppState> {
       await next();
       throwIfUnmatched(ctx);
     } catch (err) {
-      const context = ctx.state.authScheme ? { ...at, scheme: ctx.state.authScheme } : at;
-      const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, context);
-      if (isUnexpected(err)) {
-        ctx.state.log?.error({ err }, 'unexpected error');
-      } else if (rendered.status >= 500 && !CLIENT_CAUSED.has(rendered.status)) {
-        const failed = DEPENDENCY_FAILURES.has((err as { code?: string }).code ?? '');
-        ctx.state.log?.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, failed ? 'dependency failure' : 'server busy');
-      }
-      write(ctx, rendered);
+      renderError(ctx, err, at);
     }
   };
+}
+
+/** One thrown error as the answer (for Koa to send), logged when it says something failed; what renderErrors does, for a compiled operation too. */
+export function renderError(ctx: Parameters<Middleware<AppState>>[0], err: unknown, at: RenderContext): void {
+  const context = ctx.state.authScheme ? { ...at, scheme: ctx.state.authScheme } : at;
+  const rendered = (ctx.state.errorShape === 'oauth' ? toOAuthError : toProblem)(err, context);
+  if (isUnexpected(err)) {
+    ctx.state.log?.error({ err }, 'unexpected error');
+  } else if (rendered.status >= 500 && !CLIENT_CAUSED.has(rendered.status)) {
+    const failed = DEPENDENCY_FAILURES.has((err as { code?: string }).code ?? '');
+    ctx.state.log?.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, failed ? 'dependency failure' : 'server busy');
+  }
+  write(ctx, rendered);
 }
 
 /**

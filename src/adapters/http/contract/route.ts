@@ -4,6 +4,7 @@ import type { Caller } from '../../../domain/account.js';
 import { NotFound } from '../../../domain/errors.js';
 import { bodyOf, callerOf, paths, queryOf } from '../reading/request.js';
 import type { AppState, Ctx, RouteDeps } from '../state.js';
+import { compileOperation, type CompiledOperation, type RequestFrame } from './compile-operation.js';
 import { operationTable, type OperationEntry } from './operation-table.js';
 import type { Answer, Body, OperationId, PathParams, Query } from './operations.js';
 
@@ -43,32 +44,35 @@ export type Route = <O extends OperationId>(operationId: O, handler: Handler<O>,
 /**
  * Everything per operation is resolved here, once, at start-up: the route a request takes costs
  * what a hand-written one did (authenticate, read, call, write) and nothing per request is looked up
- * in the document. Both spellings of each path are served (see `paths`).
+ * in the document. Both spellings of each path are served (see `paths`). Each operation is compiled
+ * into one function that answers its whole request (compile-operation.ts), which the dispatcher
+ * calls (dispatch.ts); the router keeps the paths and methods, for what only it answers (405 with
+ * Allow, OPTIONS, 501) and for the dispatcher to match by. `compiledOf` gives the compiled function
+ * of a router layer's handler.
  */
-export function operationRoutes(router: Router<AppState>, r: RouteDeps, document: Record<string, any>): Route {
+export function operationRoutes(
+  router: Router<AppState>, r: RouteDeps, document: Record<string, any>, frame: RequestFrame,
+): { route: Route; compiledOf: (middleware: unknown) => CompiledOperation | undefined } {
   const table = operationTable(document);
-  return (operationId, handler, options = {}) => {
+  const compiledBy = new WeakMap<object, CompiledOperation>();
+  const route: Route = (operationId, handler, options = {}) => {
     const op = table.get(operationId);
     if (!op) throw new Error(`no operation ${operationId} in openapi.yaml`);
-    const operation = { id: operationId, path: op.path }; // one object per operation, shared by its requests
-    const errorShape: Middleware<AppState> = options.tracedByRoute
-      ? (ctx, next) => { ctx.state.errorShape = op.errors; return next(); }
-      : (ctx, next) => { ctx.state.errorShape = op.errors; ctx.state.operation = operation; return next(); };
     const at = [...new Set([...options.at ?? paths(op.path.replace(/\{(\w+)\}/g, ':$1')), ...(options.alsoAt ?? [])])];
-    router[op.method](at, errorShape, ...(options.before ?? []), async (ctx: Ctx) => {
+    const compiled = compileOperation(frame, op, options.tracedByRoute ?? false, options.before ?? [], async (ctx: Ctx) => {
       const caller = op.auth ? await callerOf(r, ctx, op.auth.scope) : undefined;
       const params = options.at ? {} : pathParamsOf(op, ctx);
       const query = op.hasQuery ? queryOf(r, ctx, operationId) : {};
       const body = op.hasBody ? await bodyOf(r, ctx, operationId, options.refineInvalidBody) : undefined;
       const request = new Inputs(op, params, query, body, caller, ctx) as unknown as OperationRequest<typeof operationId>;
-      const answer = await handler(request);
-      // No body: an explicit null, set before the status, which Koa sends empty rather than as its status text.
-      if (answer.body === undefined) ctx.body = null;
-      ctx.status = answer.status;
-      if (answer.headers) ctx.set(answer.headers);
-      if (answer.body !== undefined) ctx.body = answer.body;
+      return handler(request);
     });
+    // Never reached: the dispatcher answers every request this layer matches, before the router.
+    const dispatchedEarlier: Middleware<AppState> = () => { throw new Error(`${operationId} reached the router: the dispatcher should have answered it`); };
+    compiledBy.set(dispatchedEarlier, compiled);
+    router[op.method](at, dispatchedEarlier);
   };
+  return { route, compiledOf: (middleware) => (typeof middleware === 'function' ? compiledBy.get(middleware) : undefined) };
 }
 
 /**

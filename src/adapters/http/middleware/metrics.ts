@@ -20,6 +20,8 @@ export interface Metrics {
   registry: Registry;
   /** One finished request: the route template (or `unmatched`), method, status and duration. */
   observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** observeRequest for one route and method, its labelled children looked up once per status: for a compiled operation. */
+  requestObserver(route: string, method: string): (status: number, seconds: number) => void;
   /** One call to the authorization server; `failure` is the error code when it threw. */
   observeAuthCall(call: string, seconds: number, failure?: string): void;
   /** The exposition text: this process's, or with WORKERS > 1 every worker's summed by the primary. */
@@ -65,6 +67,14 @@ export function createMetrics({ clusterWorker = false } = {}): Metrics {
       if (!child) byStatus.set(status, child = requests.labels(route, method, String(status)));
       child.observe(seconds);
     },
+    requestObserver(route, method) {
+      const byStatus = new Map<number, { observe(v: number): void }>();
+      return (status, seconds) => {
+        let child = byStatus.get(status);
+        if (!child) byStatus.set(status, child = requests.labels(route, method, String(status)));
+        child.observe(seconds);
+      };
+    },
     observeAuthCall(call, seconds, failure) {
       authCalls.labels(call, failure ?? 'ok').observe(seconds);
       if (failure && SERVER_FAILURES.has(failure)) authErrors.labels(call, failure).inc();
@@ -105,12 +115,11 @@ function registerPool(registry: Registry, stats: NonNullable<MetricsSources['poo
  * raw path, so label values stay bounded. `/items/:id` and `/items/:id/` are one route.
  */
 export function requestMetrics(metrics: Metrics, router: Router<AppState>): Middleware<AppState> {
-  const templates = new Set(router.stack.map((layer) => layer.path));
   const canonical = new Map<string, string>();
   const routeOf = (matched: string | undefined): string => {
     if (matched === undefined) return 'unmatched';
     let route = canonical.get(matched);
-    if (route === undefined) canonical.set(matched, route = templates.has(`${matched}/`) ? `${matched}/` : matched);
+    if (route === undefined) canonical.set(matched, route = routeLabel(router, matched));
     return route;
   };
   return async (ctx, next) => {
@@ -122,6 +131,11 @@ export function requestMetrics(metrics: Metrics, router: Router<AppState>): Midd
       metrics.observeRequest(route, ctx.method, sentStatus(ctx.req.socket, ctx.status), (performance.now() - started) / 1000);
     }
   };
+}
+
+/** The label of a router template: the trailing-slash spelling when both are registered. */
+export function routeLabel(router: Router<AppState>, template: string): string {
+  return router.stack.some((layer) => layer.path === `${template}/`) ? `${template}/` : template;
 }
 
 /** The Prometheus text format, version 0.0.4. */

@@ -12,14 +12,15 @@ import type { AppState } from '../state.js';
  * origin (the docs initializer is a file for that reason).
  */
 export function securityHeaders(): Middleware<AppState> {
-  const headers = helmetHeaders();
+  const headers = securityHeaderBlock();
   return async (ctx, next) => {
     ctx.set(headers);
     await next();
   };
 }
 
-function helmetHeaders(): Record<string, string> {
+/** Helmet's headers as one object, computed once: what every answer carries (a compiled operation writes them as one block). */
+export function securityHeaderBlock(): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: unknown) => { headers[name] = String(value); },
