@@ -33,6 +33,7 @@ import { buildAuthServer } from './auth-stack.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { withDotEnv, type DotEnv } from './dot-env.js';
 import { explainAlreadyRunning, explainListenFailure, recordRunning } from './running-instance.js';
+import { applyHeapPolicy } from './heap-policy.js';
 import type { Deps } from './ports/index.js';
 
 export interface RunningGatehouse {
@@ -163,6 +164,7 @@ function createLogger(level: Config['logLevel']): Logger {
 
 /** Runs Gatehouse from the environment, until SIGTERM or SIGINT. Exported for scripts/start.mjs (`npm start`), which imports dist/ and calls it. */
 export async function main(): Promise<void> {
+  applyHeapPolicy(); // before the first request: see heap-policy.ts
   let config: Config;
   let dotEnv: DotEnv;
   try {
