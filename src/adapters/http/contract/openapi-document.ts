@@ -21,26 +21,26 @@ export interface OpenApiDocument {
  */
 export function loadOpenApiDocument(file: string = join(projectRoot(), 'openapi.yaml'), cache: ParsedDocumentCache = parsedDocumentCache(projectRoot())): OpenApiDocument {
   const yaml = readFileSync(file, 'utf8');
-  let tree: Document | undefined;
+  let parsed: { tree: Document; json: Record<string, any> } | undefined;
   const parse = () => {
-    if (tree) return tree;
-    tree = yamlLibrary().parseDocument(yaml);
+    if (parsed) return parsed;
+    const tree = yamlLibrary().parseDocument(yaml);
     const json: unknown = tree.toJS();
     if (tree.errors.length || typeof json !== 'object' || json === null || Array.isArray(json)) {
       throw new Error(`${file} is not an OpenAPI document${tree.errors[0] ? `: ${tree.errors[0].message}` : ''}`);
     }
-    return tree;
+    return (parsed = { tree, json: json as Record<string, any> });
   };
   let json = cache.read(yaml);
   if (!json) {
-    json = parse().toJS() as Record<string, any>;
+    json = parse().json;
     cache.write(yaml, json);
   }
   return {
     yaml,
     json,
     yamlWithServers(servers, edits = []) {
-      const copy = parse().clone();
+      const copy = parse().tree.clone();
       copy.set('servers', copy.createNode(servers));
       for (const [path, value] of edits) copy.setIn(path, value);
       return copy.toString({ lineWidth: 0 });
