@@ -50,6 +50,12 @@ describe('standard OAuth clients in front of Django OAuth Toolkit 1.7 (two insta
     expect(refused, base).to.be.instanceOf(oauth.WWWAuthenticateChallengeError);
     return (refused as oauth.WWWAuthenticateChallengeError).status;
   };
+  /** The RFC 6749 error a refresh through Gatehouse's token endpoint is refused with. */
+  const refreshError = async (refreshToken: string) => {
+    const refused = await rejectionOrResponse(async () => oauth.processRefreshTokenResponse(as, gatehouseClient,
+      await oauth.refreshTokenGrantRequest(as, gatehouseClient, none, refreshToken, HTTP)));
+    return (refused as oauth.ResponseBodyError).error;
+  };
   /** What DOT itself says of a token, asked with Gatehouse's client credentials. */
   const activeAtDot = async (token: string) => {
     const res = await fetch(`${dot.url}/o/introspect/`, {
@@ -94,9 +100,7 @@ describe('standard OAuth clients in front of Django OAuth Toolkit 1.7 (two insta
     await sleep(50);
     for (const base of [a.url, b.url]) expect(await refusedOn(signedIn.access_token, base)).to.equal(401);
     // DOT 1.7 deletes the access token and leaves its refresh token unrevoked but unusable (a refresh crashes in DOT); Gatehouse refuses it.
-    const refresh = await rejectionOrResponse(async () => oauth.processRefreshTokenResponse(as, gatehouseClient,
-      await oauth.refreshTokenGrantRequest(as, gatehouseClient, none, signedIn.refresh_token!, HTTP)));
-    expect((refresh as oauth.ResponseBodyError).error).to.equal('invalid_grant');
+    expect(await refreshError(signedIn.refresh_token!)).to.equal('invalid_grant');
     const atDot = await fetch(`${dot.url}/o/token/`, { method: 'POST', headers: { Authorization: basicAuthorization(dot) },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: signedIn.refresh_token! }) });
     expect(atDot.status).to.equal(500); // DOT 1.7's own answer, an HTML page: AccessToken.DoesNotExist
@@ -111,9 +115,7 @@ describe('standard OAuth clients in front of Django OAuth Toolkit 1.7 (two insta
     expect(await activeAtDot(signedIn.access_token)).to.equal(false);
     await sleep(50);
     for (const base of [a.url, b.url]) expect(await refusedOn(signedIn.access_token, base)).to.equal(401);
-    const refresh = await rejectionOrResponse(async () => oauth.processRefreshTokenResponse(as, gatehouseClient,
-      await oauth.refreshTokenGrantRequest(as, gatehouseClient, none, signedIn.refresh_token!, HTTP)));
-    expect((refresh as oauth.ResponseBodyError).error).to.equal('invalid_grant');
+    expect(await refreshError(signedIn.refresh_token!)).to.equal('invalid_grant');
   });
 
   it('answers 200 for a token DOT does not know, as RFC 7009 says', async () => {
